@@ -1,0 +1,65 @@
+# Two commands: `make run` (set up everything, serve the app and its scheduler on SQLite) and
+# `make test` (set up and run the whole suite). Everything else here supports those two.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-postgres setup demo lint format messages browser clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(RUNTIME_STAMP): requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@ $(RUNTIME_STAMP)
+
+setup: $(RUNTIME_STAMP)
+	mkdir -p var/mail
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+# Serves http://$(HOST):$(PORT)/ and runs the scheduler beside it; Ctrl-C stops both.
+run: setup
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py run_scheduler & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Browser tests drive Debian's chromium; install it when missing and we are allowed to.
+browser:
+	@test -x /usr/bin/chromium || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+		(apt-get install -y -q chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium >/dev/null))) || \
+		echo "warning: /usr/bin/chromium missing; browser tests will fail"
+
+# The whole suite on the configured database (SQLite unless DATABASE_URL says otherwise).
+test: $(DEV_STAMP) browser
+	mkdir -p var
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(DEV_STAMP) browser
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hr_approvals} $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Regenerate the zh-hans and en catalogs (needs GNU gettext; compiled .mo files are committed).
+messages: $(DEV_STAMP)
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete || true
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,36 @@
+"""Append-only, hash-chained event log. Rows are written only by `audit.record()`."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Someone acting for someone else (a delegate, LEAVE-6); null when acting for themselves.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case_type = models.CharField(max_length=40)
+    case_id = models.BigIntegerField()
+    action = models.CharField(max_length=60)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40, blank=True)
+    rules = models.JSONField(default=list)
+    policy_version = models.CharField(max_length=40, blank=True)
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["case_type", "case_id", "id"])]
+
+    def __str__(self):
+        return f"{self.case_type}#{self.case_id} {self.action} {self.from_state}→{self.to_state}"

@@ -1,0 +1,32 @@
+"""Suite-wide fixtures and the PostgreSQL-only marker.
+
+Tests marked `postgres` need PostgreSQL (row locks, skip_locked). On a SQLite run they are
+deselected (and counted in the summary); on a PostgreSQL run (`DATABASE_URL=postgres://...`, as
+in CI) they run, and they fail if the database is not PostgreSQL. They never skip.
+"""
+
+import pytest
+from django.conf import settings
+
+
+def pytest_collection_modifyitems(config, items):
+    if settings.USING_POSTGRES:
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_marker_guard(request):
+    if request.node.get_closest_marker("postgres"):
+        from django.db import connection
+
+        assert connection.vendor == "postgresql", "this test needs PostgreSQL (DATABASE_URL)"
+
+
+@pytest.fixture(autouse=True)
+def _mail_to_memory(settings):
+    """Tests read sent mail from django.core.mail.outbox unless they configure SMTP themselves."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
