@@ -1,1 +1,16 @@
-urlpatterns = []
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("promotions", views.PromotionViewSet, basename="promotion")
+router.register("employees", views.EmployeeViewSet, basename="employee")
+
+urlpatterns = [
+    path("inbox/", views.InboxView.as_view(), name="api-inbox"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *router.urls,
+]

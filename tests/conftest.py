@@ -9,6 +9,11 @@ import pytest
 from django.conf import settings
 
 
+def pytest_configure(config):
+    # The suite creates many users; the production hasher would spend most of the run hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(config, items):
     if settings.USING_POSTGRES:
         return

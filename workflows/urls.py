@@ -1,4 +1,11 @@
-from django.http import HttpResponse
 from django.urls import path
 
-urlpatterns = [path("", lambda request: HttpResponse("ok"), name="home")]
+from . import views
+from .site import site
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("promotions/apply/", views.promotion_apply, name="promotion_apply"),
+    path("promotions/<int:pk>/", views.promotion_detail, name="promotion_detail"),
+    path("", site.urls),
+]

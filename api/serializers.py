@@ -1,0 +1,107 @@
+"""Representations (API.md). Output only: input bodies go straight to the services, which
+validate them and name the rule in their errors, so the API and the pages refuse alike."""
+
+from django.utils import translation
+from rest_framework import serializers
+
+from approvals.promotion import selectors as promotion_selectors
+from approvals.promotion.models import Promotion
+from approvals.promotion.services import defence_summary
+from org.models import Employee
+
+
+def _language(request) -> str:
+    return "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
+
+
+class CaseSerializer(serializers.Serializer):
+    """Fields every case carries: id, state, employee, available_actions, deadlines, timeline."""
+
+    def case_common(self, case) -> dict:
+        request = self.context["request"]
+        timelines = self.context.get("timelines")
+        from approvals.selectors import timeline
+
+        events = timelines.get(case.pk, []) if timelines is not None else timeline(case)
+        return {
+            "id": case.pk,
+            "state": case.state,
+            "state_display": case.get_state_display(),
+            "employee": case.employee_id,
+            "employee_name": case.employee.name,
+            "available_actions": self.context["flow_class"].instance.available_actions(
+                request.user, case
+            ),
+            "deadlines": [],
+            "timeline": [
+                {
+                    "at": e["at"].isoformat(),
+                    "actor": e["actor"],
+                    "action": e["action"],
+                    "from_state": e["from_state"],
+                    "to_state": e["to_state"],
+                    "comment": e["comment"],
+                }
+                for e in events
+            ],
+        }
+
+
+class PromotionSerializer(CaseSerializer):
+    def to_representation(self, promotion: Promotion) -> dict:
+        request = self.context["request"]
+        data = self.case_common(promotion)
+        snapshot = promotion.eligibility or {}
+        data.update(
+            {
+                "department": promotion.department.code,
+                "from_level": promotion.from_level,
+                "target_level": promotion.target_level,
+                "statement": promotion.statement,
+                "skip_level": promotion.skip_level,
+                "skip_level_reason": promotion.skip_level_reason or None,
+                "eligibility": {
+                    "eligible": snapshot.get("eligible", promotion.eligible),
+                    "rule": snapshot.get("rule"),
+                    "months": snapshot.get("months", []),
+                    "reasons": snapshot.get("reasons", {}).get(_language(request), []),
+                },
+                "vote": None,
+                "defence": None,
+                "submitted_at": promotion.submitted_at.isoformat(),
+                "effective_date": promotion.effective_on.isoformat()
+                if promotion.effective_on
+                else None,
+                "policy_version": promotion.policy_version,
+            }
+        )
+        if promotion.vote_opened_at:
+            tally = promotion_selectors.may_see_tally(request.user, promotion)
+            data["vote"] = {
+                "open": promotion.vote_closed_at is None,
+                "for": promotion.votes_for if tally else None,
+                "against": promotion.votes_against if tally else None,
+            }
+        if promotion.defence_at:
+            summary = defence_summary(promotion)
+            data["defence"] = {
+                "at": promotion.defence_at.isoformat(),
+                "panel_size": summary["panel"],
+                "scores_count": summary["scores_count"],
+                "mean": str(summary["mean"]) if summary["mean"] is not None else None,
+                "passed": summary["passed"],
+            }
+        return data
+
+
+class EmployeeSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+    department = serializers.CharField(source="department.code")
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Employee
+        fields = ["id", "username", "name", "department", "level", "roles", "hired_on"]
+
+    def get_roles(self, employee) -> list[str]:
+        return sorted(g.name for g in employee.user.groups.all())

@@ -1,0 +1,203 @@
+"""REST API v1 (API.md): thin views over the approvals services, the workflow engine and the
+selectors. Visibility is the selectors' (404 for a case the caller may not see)."""
+
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from approvals import eligibility as eligibility_rules
+from approvals import permissions as perms
+from approvals.errors import InvalidInput
+from approvals.promotion.services import promotion_submit
+from approvals.selectors import timelines_for
+from org.levels import LADDER, Role
+from org.models import Employee
+from performance.models import Assessment
+from workflows.engine import run_action, start_flow
+from workflows.inbox import inbox_for
+from workflows.promotion import PromotionFlow
+
+from .serializers import EmployeeSerializer, PromotionSerializer
+
+
+def _body(request) -> dict:
+    data = request.data
+    if not hasattr(data, "get"):
+        raise InvalidInput(_("The request body must be a JSON object."), code="invalid")
+    return data
+
+
+class CaseViewSet(viewsets.ViewSet):
+    """List/read/create a kind of case and perform its actions: POST <id>/<action>/."""
+
+    flow_class = None
+    serializer_class = None
+
+    def get_queryset(self):
+        return self.flow_class.instance.visible_cases(self.request.user)
+
+    def get_case(self, pk):
+        case = self.get_queryset().filter(pk=pk).first()
+        if case is None:
+            raise Http404
+        return case
+
+    def context(self, cases):
+        return {
+            "request": self.request,
+            "flow_class": self.flow_class,
+            "timelines": timelines_for(cases),
+        }
+
+    def represent(self, case):
+        return self.serializer_class(case, context=self.context([case])).data
+
+    def list(self, request):
+        cases = list(self.get_queryset().order_by("-pk")[:200])
+        return Response(self.serializer_class(cases, many=True, context=self.context(cases)).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(self.represent(self.get_case(pk)))
+
+    def perform_action(self, request, pk, name, fields):
+        case = self.get_case(pk)
+        body = _body(request)
+        payload = {f: body.get(f) for f in fields if f in body}
+        case = run_action(
+            flow_class=self.flow_class,
+            actions=self.flow_class.actions,
+            case=case,
+            name=name,
+            actor=request.user,
+            **payload,
+        )
+        case = self.get_queryset().filter(pk=case.pk).first() or case
+        return Response(self.represent(case))
+
+
+def _case_action(name: str, fields: tuple[str, ...]):
+    @extend_schema(request=None, summary=name)
+    def method(self, request, pk=None):
+        return self.perform_action(request, pk, name, fields)
+
+    method.__name__ = name.replace("-", "_")
+    return action(detail=True, methods=["post"], url_path=name, url_name=name)(method)
+
+
+class PromotionViewSet(CaseViewSet):
+    flow_class = PromotionFlow
+    serializer_class = PromotionSerializer
+
+    def create(self, request):
+        body = _body(request)
+        with transaction.atomic():
+            promotion = promotion_submit(
+                actor=request.user,
+                target_level=body.get("target_level") or "",
+                statement=body.get("statement") or "",
+                skip_level_reason=body.get("skip_level_reason"),
+            )
+            start_flow(flow_class=PromotionFlow, case=promotion)
+        return Response(self.represent(promotion), status=201)
+
+    withdraw = _case_action("withdraw", ("reason",))
+    open_vote = _case_action("open-vote", ())
+    vote = _case_action("vote", ("support",))
+    close_vote = _case_action("close-vote", ())
+    nominate = _case_action("nominate", ("comment",))
+    decline = _case_action("decline", ("reason",))
+    approve = _case_action("approve", ("comment", "confirm_skip_level"))
+    reject = _case_action("reject", ("reason",))
+    send_back = _case_action("send-back", ("reason",))
+    schedule_defence = _case_action("schedule-defence", ("at", "panel"))
+    score_defence = _case_action("score-defence", ("score", "notes"))
+    confirm = _case_action("confirm", ("effective_date",))
+
+
+class InboxView(APIView):
+    """The caller's open tasks across flows, most urgent first."""
+
+    def get(self, request):
+        return Response(inbox_for(request.user))
+
+
+def employees_visible_to(user):
+    qs = Employee.objects.select_related("user", "department").prefetch_related("user__groups")
+    if (
+        user.is_superuser
+        or perms.has_role(user, Role.GM_OFFICE)
+        or perms.has_role(user, Role.ADMINISTRATION)
+    ):
+        return qs
+    employee = perms.employee_of(user)
+    if employee is None:
+        return qs.none()
+    if perms.has_role(user, Role.DEPARTMENT_LEAD):
+        return qs.filter(department__lead=employee) | qs.filter(pk=employee.pk)
+    return qs.filter(pk=employee.pk)
+
+
+class EmployeeViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = EmployeeSerializer
+
+    def get_queryset(self):
+        return employees_visible_to(self.request.user).distinct()
+
+    def get_object(self):
+        pk = self.kwargs["pk"]
+        if pk == "me":
+            employee = perms.employee_of(self.request.user)
+            if employee is None:
+                raise Http404
+            return self.get_queryset().get(pk=employee.pk)
+        obj = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        if obj is None:
+            raise Http404
+        return obj
+
+    @action(detail=True)
+    def assessments(self, request, pk=None):
+        employee = self.get_object()
+        rows = Assessment.objects.filter(employee=employee).order_by("-month")
+        return Response(
+            [
+                {
+                    "month": a.month.strftime("%Y-%m"),
+                    "score": str(a.score),
+                    "tier": a.tier,
+                    "grade": a.grade,
+                }
+                for a in rows
+            ]
+        )
+
+    @extend_schema(parameters=[OpenApiParameter("target_level", str, required=False)])
+    @action(detail=True)
+    def eligibility(self, request, pk=None):
+        from org.levels import next_level
+
+        employee = self.get_object()
+        target = request.query_params.get("target_level") or next_level(employee.level)
+        if target not in LADDER:
+            raise InvalidInput(
+                _("Unknown level “%(level)s”."),
+                code="unknown_level",
+                params={"level": target},
+                field="target_level",
+            )
+        result = eligibility_rules.evaluate(employee, target)
+        return Response(
+            {
+                "eligible": result.eligible,
+                "rule": result.rule,
+                "target_level": target,
+                "skip_level": getattr(result, "skip_level", False),
+                "months": result.months,
+                "reasons": [str(r) for r in result.reasons],
+            }
+        )

@@ -1,0 +1,84 @@
+"""A read-only view of one policy pack's data with the questions the processes ask of it."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+PACKS_DIR = Path(__file__).resolve().parent / "packs"
+
+
+class Policy:
+    def __init__(self, data: dict, version: str | None = None):
+        self.data = data
+        self.version = version or data.get("code", "unversioned")
+
+    @classmethod
+    def from_file(cls, path) -> "Policy":
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(data)
+
+    # --- scores (SCORE-4, SCORE-5) --------------------------------------------------------
+    def tier_for(self, score) -> int:
+        """SCORE-5: bands are [min, max) ; the top band has no max."""
+        score = Decimal(str(score))
+        for band in self.data["tiers"]:
+            low = Decimal(band["min"])
+            high = Decimal(band["max"]) if band.get("max") is not None else None
+            if score >= low and (high is None or score < high):
+                return int(band["tier"])
+        return int(self.data["tiers"][-1]["tier"])
+
+    def grade_for(self, score) -> str:
+        """SCORE-4: half-open upward (exactly 80 is B); A is strictly above 90."""
+        score = Decimal(str(score))
+        for band in self.data["grades"]:
+            low = Decimal(band["min"])
+            inclusive = band.get("min_inclusive", True)
+            if score > low or (inclusive and score == low):
+                return band["grade"]
+        return self.data["grades"][-1]["grade"]
+
+    # --- ORG-3 ----------------------------------------------------------------------------
+    def salary_for(self, level: str) -> Decimal:
+        return Decimal(self.data["salaries"][level])
+
+    # --- promotion (PROMO-*) --------------------------------------------------------------
+    @property
+    def _promotion(self) -> dict:
+        return self.data["promotion"]
+
+    def promotion_rule(self, target_level: str) -> dict | None:
+        return self._promotion["rules"].get(target_level)
+
+    @property
+    def vote_levels(self) -> list[str]:
+        return list(self._promotion.get("vote_levels", []))
+
+    def defence_required(self, target_level: str) -> bool:
+        return target_level in self._promotion["defence"]["required"]
+
+    @property
+    def defence_pass_mark(self) -> Decimal:
+        return Decimal(self._promotion["defence"]["pass_mark"])
+
+    @property
+    def defence_min_scores(self) -> int:
+        return int(self._promotion["defence"]["min_scores"])
+
+    @property
+    def cooldown_months(self) -> int:
+        return int(self._promotion["cooldown_months"])
+
+    @property
+    def review_days(self) -> int:
+        return int(self._promotion["review"]["days"])
+
+    @property
+    def review_day_mode(self) -> str:
+        return self._promotion["review"]["mode"]
+
+    def default_effective_date(self, confirmed_on: dt.date) -> dt.date:
+        """PROMO-3.5 default: the first day of the next month."""
+        first = confirmed_on.replace(day=1)
+        return (first + dt.timedelta(days=32)).replace(day=1)

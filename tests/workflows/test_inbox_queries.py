@@ -1,0 +1,43 @@
+"""The inbox costs a constant number of queries, whatever the number of open tasks."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from approvals.promotion import services
+from tests.orgdata import build_org, employee
+from workflows.engine import start_flow
+from workflows.promotion import PromotionFlow
+
+pytestmark = pytest.mark.django_db
+
+
+def open_applications(org, n, start=0):
+    for i in range(start, start + n):
+        agent = employee(f"a{i}", department=org.cs)
+        promotion = services.promotion_submit(
+            actor=agent.user, target_level="intermediate", statement="s", skip_level_reason="例外"
+        )
+        start_flow(flow_class=PromotionFlow, case=promotion)
+
+
+def inbox_queries(user) -> tuple[int, int]:
+    user = type(user).objects.get(pk=user.pk)  # no permission cache carried between calls
+    client = APIClient()
+    client.force_authenticate(user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/api/v1/inbox/")
+    assert response.status_code == 200
+    return len(ctx.captured_queries), len(response.json())
+
+
+def test_inbox_query_count_is_the_same_for_2_and_200_tasks():
+    org = build_org()
+    open_applications(org, 2)
+    small_queries, small_rows = inbox_queries(org.lead.user)
+    open_applications(org, 198, start=2)
+    big_queries, big_rows = inbox_queries(org.lead.user)
+    assert (small_rows, big_rows) == (2, 200)
+    assert big_queries == small_queries
+    print(f"inbox queries: {small_queries} for 2 tasks, {big_queries} for 200 tasks")

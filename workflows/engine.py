@@ -1,0 +1,116 @@
+"""The bridge between domain services and viewflow tasks, shared by every flow.
+
+A case action (API or page) runs as: flow lock on the process row → the approvals service (which
+locks the case row, checks who may act and the policy, transitions, audits) → complete the
+step's viewflow task as the actor, which lets the flow route on the new domain state. All in one
+transaction: a refused action leaves neither a domain change nor a task change behind.
+
+Flows declare their actions in a table of `Action`s; the routing (which node comes next) stays in
+the flow class, the rules in approvals.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
+
+from approvals.errors import StateConflict
+
+OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of a case: the service to call and the flow nodes whose task it completes.
+
+    `nodes` empty: the action does not complete a task (a vote, opening a vote).
+    `per_owner`: the node has one task per person (defence scores); complete the actor's own.
+    `cancels_process`: the action ends the case early (withdrawal): cancel open tasks.
+    """
+
+    service: Callable
+    nodes: tuple[str, ...] = ()
+    per_owner: bool = False
+    cancels_process: bool = False
+    payload: tuple[str, ...] = field(default=())
+
+
+def process_for(flow_class, case) -> Process:
+    return Process.objects.get(
+        flow_class=flow_class,
+        artifact_content_type=ContentType.objects.get_for_model(type(case)),
+        artifact_object_id=case.pk,
+    )
+
+
+def busy_conflict() -> StateConflict:
+    return StateConflict(
+        _("Someone else is acting on this case right now; reload it and try again."),
+        code="case_busy",
+    )
+
+
+def _open_task(process, flow_class, action: Action, actor):
+    nodes = [flow_class.instance.node(name) for name in action.nodes]
+    qs = Task.objects.select_for_update().filter(
+        process=process, flow_task__in=nodes, status__in=OPEN_TASK_STATUSES
+    )
+    if action.per_owner:
+        qs = qs.filter(owner=actor)
+    return qs.order_by("pk").first()
+
+
+def complete_task(task, actor, activation=None) -> None:
+    """Assign (or take over) the task for the actor, start it and execute it.
+
+    Anyone the service allowed may complete a role task even if a colleague claimed it; the
+    audit event records who acted.
+    """
+    activation = activation or task.flow_task.activation_class(task)
+    if task.status == STATUS.NEW:
+        activation.assign(actor)
+    elif task.status == STATUS.ASSIGNED and task.owner_id != actor.pk:
+        activation.reassign(actor)
+    if task.status == STATUS.ASSIGNED:
+        activation.start(None)
+    activation.execute()
+
+
+def run_action(
+    *, flow_class, actions: dict[str, Action], case, name: str, actor, activation=None, **payload
+):
+    """Perform action `name` on `case` as `actor`; returns the updated case.
+
+    `activation`: the task activation a viewflow task view already started (pages); the API
+    passes none and the open task is looked up under the flow lock.
+    """
+    action = actions[name]
+    process = process_for(flow_class, case)
+    try:
+        with flow_class.lock(process.pk), transaction.atomic():
+            case = action.service(**{case._meta.model_name: case}, actor=actor, **payload)
+            if action.nodes:
+                if activation is not None:
+                    complete_task(activation.task, actor, activation)
+                else:
+                    task = _open_task(process, flow_class, action, actor)
+                    if task is None:
+                        # The domain allowed it but the step has no open task: another request
+                        # completed it between our reads. Roll everything back.
+                        raise busy_conflict()
+                    complete_task(task, actor)
+            if action.cancels_process:
+                flow_class.instance.cancel(Process.objects.get(pk=process.pk))
+    except FlowLockFailed:
+        raise busy_conflict() from None
+    return case
+
+
+def start_flow(*, flow_class, case) -> Process:
+    """Start the case's process; the StartHandle links the process to the case (artifact)."""
+    return flow_class.start.run(case=case)

@@ -1,0 +1,190 @@
+"""Promotion flow (晋升): who does the next step, in whose inbox.
+
+applicant applies → department lead nominates or declines (the GM office for a lead's own
+application, PROMO-4; an anonymous vote may run meanwhile, PROMO-3.2) → GM office approves,
+rejects or sends back (PROMO-3.3) → administration schedules a defence (each panel member gets a
+scoring task; the join waits for all, PROMO-3.4) or confirms → the new level takes effect on the
+effective date (a timer when the date is ahead, PROMO-3.5). Withdrawal cancels the open tasks.
+Rules live in approvals.promotion; this module only routes.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.nodes.split import SplitActivation
+
+from approvals.promotion import selectors, services
+from approvals.promotion.models import DefenceScore, Promotion, PromotionState
+from org.levels import Role
+
+from .base import CaseFlowMixin
+from .engine import Action
+from .views import CaseTaskView
+
+S = PromotionState
+
+
+def _nominator_user(activation):
+    promotion = activation.process.artifact
+    if services.nominator_is_gm_office(promotion):
+        return None  # queued for the GM office instead
+    return promotion.department.lead.user
+
+
+def _nominator_permission(activation):
+    promotion = activation.process.artifact
+    return f"org.{Role.GM_OFFICE}" if services.nominator_is_gm_office(promotion) else None
+
+
+def _panel(activation):
+    promotion = activation.process.artifact
+    return [
+        {"panelist_user": user_id}
+        for user_id in DefenceScore.objects.filter(promotion=promotion)
+        .order_by("pk")
+        .values_list("panelist__user_id", flat=True)
+    ]
+
+
+def _panelist(activation):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=activation.task.data["panelist_user"])
+
+
+def _state_is(*states):
+    return lambda activation: activation.process.artifact.state in states
+
+
+def _effective_now(activation):
+    return activation.process.artifact.effective_on <= timezone.localdate()
+
+
+def _effective_at(activation):
+    day = activation.process.artifact.effective_on
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class _PanelSplitActivation(SplitActivation):
+    """One scoring task per panel member: viewflow 2.4's Split documents `data_source` but does
+    not implement it, so the activation expands the branch itself (task.data = the member)."""
+
+    @Activation.status.super()
+    def activate(self):
+        for node, _cond, _source in self.flow_task._branches:
+            for item in _panel(self):
+                self.next_tasks.append((node, item))
+
+
+class PanelSplit(flow.Split):
+    activation_class = _PanelSplitActivation
+
+
+class PromotionFlow(CaseFlowMixin, flow.Flow):
+    """Promotion
+
+    Self-application, department nomination, GM review, defence and confirmation (PROMO-3).
+    """
+
+    case_model = Promotion
+    resource = "promotions"
+
+    start = flow.StartHandle(this.start_case).Next(this.nominate)
+
+    nominate = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("Department nomination"))
+        .Assign(_nominator_user)
+        .Permission(_nominator_permission)
+        .onCreate(this.on_task_created)
+        .Next(this.after_nomination)
+    )
+    after_nomination = flow.If(_state_is(S.NOMINATED)).Then(this.gm_review).Else(this.end)
+
+    gm_review = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("GM review"))
+        .Permission(f"org.{Role.GM_OFFICE}")
+        .onCreate(this.on_task_created)
+        .Next(this.after_gm_review)
+    )
+    after_gm_review = (
+        flow.Switch()
+        .Case(this.administer, _state_is(S.APPROVED))
+        .Case(this.nominate, _state_is(S.SUBMITTED))  # sent back to the lead
+        .Default(this.end)
+    )
+
+    administer = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("Arrange defence or confirm"))
+        .Permission(f"org.{Role.ADMINISTRATION}")
+        .onCreate(this.on_task_created)
+        .Next(this.after_administer)
+    )
+    after_administer = (
+        flow.Switch().Case(this.panel, _state_is(S.DEFENCE_SCHEDULED)).Default(this.effective_check)
+    )
+
+    panel = PanelSplit().Next(this.score_defence)
+    score_defence = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("Score the defence"))
+        .Assign(_panelist)
+        .onCreate(this.on_task_created)
+        .Next(this.panel_done)
+    )
+    panel_done = flow.Join().Next(this.after_defence)
+    after_defence = flow.If(_state_is(S.DEFENCE_PASSED)).Then(this.confirm).Else(this.end)
+
+    confirm = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("Confirm the promotion"))
+        .Permission(f"org.{Role.ADMINISTRATION}")
+        .onCreate(this.on_task_created)
+        .Next(this.effective_check)
+    )
+
+    effective_check = flow.If(_effective_now).Then(this.take_effect).Else(this.wait_effective)
+    wait_effective = flow.Timer(_effective_at).Next(this.take_effect)
+    take_effect = flow.Function(this.apply_new_level).Next(this.end)
+
+    end = flow.End()
+
+    actions = {
+        "withdraw": Action(services.promotion_withdraw, cancels_process=True),
+        "open-vote": Action(services.promotion_open_vote),
+        "vote": Action(services.promotion_vote),
+        "close-vote": Action(services.promotion_close_vote),
+        "nominate": Action(services.promotion_nominate, nodes=("nominate",)),
+        "decline": Action(services.promotion_decline, nodes=("nominate",)),
+        "approve": Action(services.promotion_approve, nodes=("gm_review",)),
+        "reject": Action(services.promotion_reject, nodes=("gm_review",)),
+        "send-back": Action(services.promotion_send_back, nodes=("gm_review",)),
+        "schedule-defence": Action(services.promotion_schedule_defence, nodes=("administer",)),
+        "score-defence": Action(
+            services.promotion_score_defence, nodes=("score_defence",), per_owner=True
+        ),
+        "confirm": Action(services.promotion_confirm, nodes=("administer", "confirm")),
+    }
+    # Which actions each task page offers (the service decides whether the caller may).
+    node_actions = {
+        "nominate": ["open-vote", "close-vote", "nominate", "decline"],
+        "gm_review": ["approve", "reject", "send-back"],
+        "administer": ["schedule-defence", "confirm"],
+        "score_defence": ["score-defence"],
+        "confirm": ["confirm"],
+    }
+
+    def apply_new_level(self, activation):
+        services.promotion_take_effect(promotion=activation.process.artifact)
+
+    def visible_cases(self, user):
+        return selectors.promotions_visible_to(user)
+
+    def available_actions(self, user, case):
+        return selectors.available_actions(user, case)
