@@ -61,9 +61,7 @@ class Employee(models.Model):
 class LevelHistory(models.Model):
     """Every level change of an employee, with the date it took effect (ORG-3, PROMO-3.5)."""
 
-    employee = models.ForeignKey(
-        Employee, on_delete=models.CASCADE, related_name="level_history"
-    )
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="level_history")
     from_level = models.CharField(max_length=32, choices=Level.choices, null=True, blank=True)
     to_level = models.CharField(max_length=32, choices=Level.choices)
     base_salary = models.DecimalField(max_digits=10, decimal_places=2)

@@ -30,7 +30,9 @@ class Assessment(models.Model):
         ordering = ["employee", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["employee", "month"], name="one_assessment_per_month"),
-            models.CheckConstraint(condition=models.Q(month__day=1), name="assessment_month_first_day"),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="assessment_month_first_day"
+            ),
         ]
 
     def __str__(self):

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import OutboxMessage
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "to_email",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    list_filter = ["status", "template", "language"]
+    search_fields = ["to_email", "subject"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["retry_now"]
+
+    @admin.action(description=_("Retry now"))
+    def retry_now(self, request, queryset):
+        queryset.exclude(status=OutboxMessage.Status.SENT).update(
+            status=OutboxMessage.Status.QUEUED, next_attempt_at=timezone.now()
+        )
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,79 @@
+"""Who is told what: a task landing in an inbox (its owner, or everyone of the role it is queued
+for) and a decision on a case (the applicant and everyone who acted on it)."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.dispatch import receiver
+from viewflow.workflow.models import Task
+
+from approvals.signals import case_changed
+from audit.models import AuditEvent
+from workflows.signals import task_created
+
+from .services import notify
+
+# Transitions that decide a case (the others are steps along the way).
+DECISIONS = {
+    "decline",
+    "reject",
+    "withdraw",
+    "approve",
+    "confirm",
+    "take-effect",
+    "pass-defence",
+    "fail-defence",
+}
+
+
+def _users_for_task(task):
+    User = get_user_model()
+    if task.owner_id:
+        return [task.owner]
+    if task.owner_permission:
+        app_label, codename = task.owner_permission.split(".", 1)
+        perm = Q(
+            groups__permissions__codename=codename,
+            groups__permissions__content_type__app_label=app_label,
+        )
+        return list(User.objects.filter(perm | Q(is_superuser=True), is_active=True).distinct())
+    return []
+
+
+@receiver(task_created)
+def on_task_created(sender, task_id, **kwargs):
+    task = Task.objects.select_related("process", "owner").get(pk=task_id)
+    flow = task.process.flow_class
+    case = flow.instance.case_of(task.process)
+    from workflows.inbox import task_url
+
+    notify(
+        users=_users_for_task(task),
+        template="task_assigned",
+        context={"title": task.flow_task.task_title, "case": case, "url": task_url(task)},
+        dedupe_key=f"task:{task.pk}:created",
+    )
+
+
+@receiver(case_changed)
+def on_case_changed(sender, case_type, case_id, action, actor_id, from_state, to_state, **kwargs):
+    if action not in DECISIONS:
+        return
+    case = sender._default_manager.select_related("employee__user").get(pk=case_id)
+    actor_ids = set(
+        AuditEvent.objects.filter(
+            case_type=case_type, case_id=case_id, actor__isnull=False
+        ).values_list("actor_id", flat=True)
+    )
+    users = [case.employee.user, *get_user_model().objects.filter(pk__in=actor_ids)]
+    notify(
+        users=users,
+        template="case_decided",
+        context={
+            "case": case,
+            "case_type": case_type,
+            "action": action,
+            "state": case.get_state_display(),
+            "url": f"/{case_type}s/{case.pk}/",
+        },
+        dedupe_key=f"{case_type}:{case_id}:{action}:{to_state}",
+    )
