@@ -57,8 +57,8 @@ format: $(DEV_STAMP)
 
 # Regenerate the zh-hans and en catalogs (needs GNU gettext; compiled .mo files are committed).
 messages: $(DEV_STAMP)
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete || true
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=tests --no-obsolete
+	$(PY) scripts/fill_catalog.py
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

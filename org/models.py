@@ -36,7 +36,7 @@ class Employee(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="members"
     )
-    level = models.CharField(
+    level = models.CharField(  # noqa: DJ001  (null = staff off the ladder)
         _("level"), max_length=32, choices=Level.choices, null=True, blank=True
     )
     base_salary = models.DecimalField(
@@ -62,7 +62,7 @@ class LevelHistory(models.Model):
     """Every level change of an employee, with the date it took effect (ORG-3, PROMO-3.5)."""
 
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="level_history")
-    from_level = models.CharField(max_length=32, choices=Level.choices, null=True, blank=True)
+    from_level = models.CharField(max_length=32, choices=Level.choices, null=True, blank=True)  # noqa: DJ001  (null = first level on hire)
     to_level = models.CharField(max_length=32, choices=Level.choices)
     base_salary = models.DecimalField(max_digits=10, decimal_places=2)
     effective_on = models.DateField(_("effective on"))

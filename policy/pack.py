@@ -20,24 +20,22 @@ class Policy:
 
     # --- scores (SCORE-4, SCORE-5) --------------------------------------------------------
     def tier_for(self, score) -> int:
-        """SCORE-5: bands are [min, max) ; the top band has no max."""
-        score = Decimal(str(score))
-        for band in self.data["tiers"]:
-            low = Decimal(band["min"])
-            high = Decimal(band["max"]) if band.get("max") is not None else None
-            if score >= low and (high is None or score < high):
-                return int(band["tier"])
-        return int(self.data["tiers"][-1]["tier"])
+        """SCORE-5: the band containing the score (default pack: [min, max), top band open)."""
+        return int(self._band(self.data["tiers"], score)["tier"])
 
     def grade_for(self, score) -> str:
         """SCORE-4: half-open upward (exactly 80 is B); A is strictly above 90."""
+        return self._band(self.data["grades"], score)["grade"]
+
+    @staticmethod
+    def _band(bands: list[dict], score) -> dict:
+        from .lint import band_contains
+
         score = Decimal(str(score))
-        for band in self.data["grades"]:
-            low = Decimal(band["min"])
-            inclusive = band.get("min_inclusive", True)
-            if score > low or (inclusive and score == low):
-                return band["grade"]
-        return self.data["grades"][-1]["grade"]
+        for band in bands:
+            if band_contains(band, score):
+                return band
+        raise ValueError(f"score {score} falls in no band of the policy (run policy_lint)")
 
     # --- ORG-3 ----------------------------------------------------------------------------
     def salary_for(self, level: str) -> Decimal:

@@ -203,7 +203,10 @@ def promotion_submit(
                     field="skip_level_reason",
                 )
             reasons = "; ".join(
-                snapshot["reasons"].get(translation.get_language(), []) or snapshot["reasons"]["en"]
+                r.rstrip("。.")
+                for r in snapshot["reasons"].get(
+                    translation.get_language(), snapshot["reasons"]["en"]
+                )
             )
             raise PolicyViolation(
                 _(

@@ -1,0 +1,48 @@
+"""Each person involved gets an email when a task lands in their inbox and when the case is
+decided (through the outbox; the scheduler delivers)."""
+
+import pytest
+
+from approvals.promotion import services
+from notifications.models import OutboxMessage
+from tests.orgdata import build_org
+from workflows.engine import run_action, start_flow
+from workflows.promotion import PromotionFlow
+
+pytestmark = pytest.mark.django_db
+
+
+def test_task_and_decision_notices(django_capture_on_commit_callbacks):
+    org = build_org()
+    with django_capture_on_commit_callbacks(execute=True):
+        promotion = services.promotion_submit(
+            actor=org.agent.user, target_level="intermediate", statement="s"
+        )
+        start_flow(flow_class=PromotionFlow, case=promotion)
+    assert list(OutboxMessage.objects.values_list("to_email", "template")) == [
+        ("lead@example.com", "task_assigned")
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(
+            flow_class=PromotionFlow,
+            actions=PromotionFlow.actions,
+            case=promotion,
+            name="nominate",
+            actor=org.lead.user,
+        )
+    assert OutboxMessage.objects.filter(
+        to_email="gm@example.com", template="task_assigned"
+    ).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(
+            flow_class=PromotionFlow,
+            actions=PromotionFlow.actions,
+            case=promotion,
+            name="reject",
+            actor=org.gm.user,
+            reason="不符合",
+        )
+    decided = set(
+        OutboxMessage.objects.filter(template="case_decided").values_list("to_email", flat=True)
+    )
+    assert decided == {"agent@example.com", "lead@example.com", "gm@example.com"}
