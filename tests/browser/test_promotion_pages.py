@@ -3,6 +3,7 @@ the agent applies, the lead nominates from the inbox, the GM approves from the q
 scores the defence, administration confirms (PROMO-3)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -22,17 +23,20 @@ def login(page, base, username):
     page.wait_for_url(f"{base}/")
 
 
+TASK_LINK = re.compile(r"^/workflow/flows/promotion/\d+/\w+/\d+/$")
+
+
 def open_task_from_inbox(page, base, *, queue=False):
-    """Open the only task in the user's inbox (or take it from the role queue first)."""
+    """Open the task listed in the user's viewflow inbox, or take it from the role queue first
+    (viewflow's assign page), and land on its page."""
     page.goto(f"{base}/workflow/{'queue' if queue else 'inbox'}/")
-    link = page.locator("a[href*='/workflow/promotion/']").first
-    link.wait_for()
-    link.click()
-    if queue:
-        # viewflow's assign page: take the task, then it opens for execution
-        page.locator(
-            "button[type=submit], button:has-text('Assign'), button:has-text('分配')"
-        ).last.click()
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+    [task_url] = [h for h in hrefs if TASK_LINK.match(h)]
+    page.goto(base + task_url)
+    if "/assign/" in page.url:
+        page.locator("form button[type=submit], form button:not([type])").last.click()
+        page.wait_for_load_state("networkidle")
+        page.goto(base + task_url)
     page.locator("#case-summary").wait_for()
 
 
