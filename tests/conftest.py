@@ -35,3 +35,13 @@ def _postgres_marker_guard(request):
 def _mail_to_memory(settings):
     """Tests read sent mail from django.core.mail.outbox unless they configure SMTP themselves."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _default_policy(request):
+    """Transactional tests flush the tables, data migrations included: reinstall the default
+    policy pack for every test that uses the database."""
+    if request.node.get_closest_marker("django_db"):
+        from policy.services import install_default_pack
+
+        install_default_pack()
