@@ -208,6 +208,7 @@ ZH = {
     "Confirm": "确认",
     "Done: %(action)s.": "已完成：%(action)s。",
     "Your application has been submitted.": "您的申请已提交。",
+    "skip-level": "越级",
 }
 
 PLURALS = {

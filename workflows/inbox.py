@@ -6,6 +6,7 @@ with their process, and one query per kind of case for the titles.
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -36,17 +37,22 @@ def task_url(task) -> str:
 
 def inbox_for(user) -> list[dict]:
     flows = {flow_class: flow_class for flow_class in FLOWS}
-    tasks = list(open_tasks_for(user))
-    cases_by_flow: dict = {}
-    for task in tasks:
-        cases_by_flow.setdefault(task.process.flow_class, set()).add(
-            task.process.artifact_object_id
-        )
+    task_qs = open_tasks_for(user)
+    tasks = list(task_qs)
+    flows_present = {task.process.flow_class for task in tasks} & set(flows)
+    # One query per kind of case, by subquery (no id list: SQLite would split a long one).
     cases = {
-        flow_class: flow_class.case_model._default_manager.select_related("employee").in_bulk(ids)
-        for flow_class, ids in cases_by_flow.items()
-        if flow_class in flows
+        flow_class: {
+            case.pk: case
+            for case in flow_class.case_model._default_manager.select_related("employee").filter(
+                pk__in=task_qs.filter(process__flow_class=flow_class).values(
+                    "process__artifact_object_id"
+                )
+            )
+        }
+        for flow_class in flows_present
     }
+    labels = {}  # translated level names, looked up once per call
     rows = []
     for task in tasks:
         flow_class = task.process.flow_class
@@ -63,7 +69,8 @@ def inbox_for(user) -> list[dict]:
                 "case_id": case.pk,
                 "action": node.name,
                 "actions": flow_class.node_actions.get(node.name, []),
-                "title": f"{node.task_title}: {case.employee.name}",
+                "title": _title(node, case, labels),
+                "skip_level": getattr(case, "skip_level", False),
                 "assigned_at": (task.assigned or task.created).isoformat(),
                 "due_at": None,
                 "overdue": False,
@@ -73,3 +80,13 @@ def inbox_for(user) -> list[dict]:
     # Most urgent first: due soonest (undated last), then oldest.
     rows.sort(key=lambda r: (r["due_at"] is None, r["due_at"] or "", r["assigned_at"]))
     return rows
+
+
+def _title(node, case, labels: dict) -> str:
+    target = getattr(case, "target_level", None)
+    if target is None:
+        return f"{node.task_title}: {case.employee.name}"
+    if target not in labels:
+        labels[target] = str(case.get_target_level_display())
+    marker = f" [{_('skip-level')}]" if case.skip_level else ""
+    return f"{node.task_title}: {case.employee.name} → {labels[target]}{marker}"

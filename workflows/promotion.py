@@ -92,6 +92,8 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
 
     case_model = Promotion
     resource = "promotions"
+    # The viewflow inbox's "process brief": the case itself (skip-level marked, PROMO-1).
+    process_summary_template = "{{ process.artifact }}"
 
     start = flow.StartHandle(this.start_case).Next(this.nominate)
 

@@ -68,7 +68,8 @@ class Promotion(models.Model):
         permissions = [("manage_promotion", "Can manage promotion cases")]
 
     def __str__(self):
-        return f"#{self.pk} {self.employee} → {self.target_level}"
+        marker = f" [{_('skip-level')}]" if self.skip_level else ""
+        return f"#{self.pk} {self.employee} → {self.get_target_level_display()}{marker}"
 
     # --- FSM: the shape of the process. Guards with messages live in the services. ---------
     @transition(field=state, source=S.SUBMITTED, target=S.NOMINATED)
