@@ -4,8 +4,8 @@ selectors. Visibility is the selectors' (404 for a case the caller may not see).
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -80,8 +80,27 @@ class CaseViewSet(viewsets.ViewSet):
         return Response(self.represent(case))
 
 
+# Request bodies of the actions (API.md), for the OpenAPI schema; the services validate them.
+_FIELD_TYPES = {
+    "reason": serializers.CharField(),
+    "comment": serializers.CharField(required=False),
+    "support": serializers.BooleanField(),
+    "confirm_skip_level": serializers.BooleanField(required=False),
+    "at": serializers.DateTimeField(),
+    "panel": serializers.ListField(child=serializers.IntegerField()),
+    "score": serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0, max_value=100),
+    "notes": serializers.CharField(required=False),
+    "effective_date": serializers.DateField(required=False),
+}
+
+
 def _case_action(name: str, fields: tuple[str, ...]):
-    @extend_schema(request=None, summary=name)
+    body = inline_serializer(
+        name=f"Promotion{name.title().replace('-', '')}Body",
+        fields={f: _FIELD_TYPES[f] for f in fields},
+    )
+
+    @extend_schema(request=body, responses=PromotionSerializer, summary=name)
     def method(self, request, pk=None):
         return self.perform_action(request, pk, name, fields)
 
@@ -93,6 +112,17 @@ class PromotionViewSet(CaseViewSet):
     flow_class = PromotionFlow
     serializer_class = PromotionSerializer
 
+    @extend_schema(
+        request=inline_serializer(
+            name="PromotionCreateBody",
+            fields={
+                "target_level": serializers.ChoiceField(choices=LADDER),
+                "statement": serializers.CharField(),
+                "skip_level_reason": serializers.CharField(required=False, allow_null=True),
+            },
+        ),
+        responses={201: PromotionSerializer},
+    )
     def create(self, request):
         body = _body(request)
         with transaction.atomic():
@@ -122,6 +152,25 @@ class PromotionViewSet(CaseViewSet):
 class InboxView(APIView):
     """The caller's open tasks across flows, most urgent first."""
 
+    @extend_schema(
+        responses=inline_serializer(
+            name="InboxRow",
+            many=True,
+            fields={
+                "task_id": serializers.IntegerField(),
+                "resource": serializers.CharField(),
+                "case_id": serializers.IntegerField(),
+                "action": serializers.CharField(),
+                "actions": serializers.ListField(child=serializers.CharField()),
+                "title": serializers.CharField(),
+                "skip_level": serializers.BooleanField(),
+                "assigned_at": serializers.DateTimeField(),
+                "due_at": serializers.DateTimeField(allow_null=True),
+                "overdue": serializers.BooleanField(),
+                "url": serializers.CharField(),
+            },
+        )
+    )
     def get(self, request):
         return Response(inbox_for(request.user))
 

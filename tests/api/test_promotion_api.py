@@ -209,3 +209,26 @@ def test_employee_endpoints():
         .json()
     )
     assert elig["eligible"] is True and elig["rule"] == "PROMO-2" and len(elig["months"]) >= 5
+
+
+def test_openapi_schema_lists_every_promotion_action():
+    org = build_org()
+    response = client_for(org.agent).get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for name in (
+        "withdraw",
+        "open-vote",
+        "vote",
+        "close-vote",
+        "nominate",
+        "decline",
+        "approve",
+        "reject",
+        "send-back",
+        "schedule-defence",
+        "score-defence",
+        "confirm",
+    ):
+        assert f"/api/v1/promotions/{{id}}/{name}/" in paths
+    assert "/api/v1/inbox/" in paths

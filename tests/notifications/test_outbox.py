@@ -133,17 +133,17 @@ def test_run_scheduler_once_runs_the_sweep(capsys):
 
 
 def test_delivery_with_nothing_due_uses_constant_queries():
+    """Messages waiting for their retry time cost nothing: one query whatever their number."""
+    later = timezone.now() + dt.timedelta(hours=1)
     queue(users(3))
-    deliver_outbox()
+    OutboxMessage.objects.update(next_attempt_at=later)
     with CaptureQueriesContext(connection) as few:
-        deliver_outbox()
-    queue([EmployeeFactory(user=UserFactory(username=f"m{i}")).user for i in range(20)])
-    with time_machine.travel(timezone.now() - dt.timedelta(days=1)):
-        pass
-    OutboxMessage.objects.update(status="sent")
+        assert deliver_outbox().sent == 0
+    queue([EmployeeFactory(user=UserFactory(username=f"m{i}")).user for i in range(50)])
+    OutboxMessage.objects.update(next_attempt_at=later)
     with CaptureQueriesContext(connection) as many:
-        deliver_outbox()
-    assert len(few) == len(many)
+        assert deliver_outbox().sent == 0
+    assert len(few) == len(many) <= 3
 
 
 class CountingBackend(BaseEmailBackend):
@@ -179,3 +179,13 @@ def test_two_deliveries_at_once_send_each_message_exactly_once(settings):
     assert len(CountingBackend.sent) == 200
     assert len(set(CountingBackend.sent)) == 200
     assert OutboxMessage.objects.filter(status="sent").count() == 200
+
+
+def test_embedded_default_writes_mail_files(settings, tmp_path):
+    """Without SMTP configured, delivery writes each message to a file under var/mail/."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    queue(users(2))
+    assert deliver_outbox().sent == 2
+    written = "".join(p.read_text() for p in tmp_path.iterdir())
+    assert "u0@example.com" in written and "u1@example.com" in written
