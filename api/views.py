@@ -177,11 +177,7 @@ class InboxView(APIView):
 
 def employees_visible_to(user):
     qs = Employee.objects.select_related("user", "department").prefetch_related("user__groups")
-    if (
-        user.is_superuser
-        or perms.has_role(user, Role.GM_OFFICE)
-        or perms.has_role(user, Role.ADMINISTRATION)
-    ):
+    if perms.has_oversight(user):
         return qs
     employee = perms.employee_of(user)
     if employee is None:

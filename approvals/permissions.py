@@ -21,6 +21,13 @@ def has_role(user, role: str) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(f"org.{role}"))
 
 
+def has_oversight(user) -> bool:
+    """The GM office and administration see every case (and superusers, for support)."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.is_superuser or has_role(user, "gm_office") or has_role(user, "administration")
+
+
 def require_authenticated_employee(actor):
     employee = employee_of(actor)
     if employee is None:

@@ -5,7 +5,6 @@ from viewflow.urls import Site
 from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 
 from approvals import permissions as perms
-from org.levels import Role
 
 from .promotion import PromotionFlow
 
@@ -17,11 +16,7 @@ class CaseFlowViewset(FlowViewset):
     def has_view_permission(self, user, obj=None):
         if obj is not None:
             return self._flow_class.instance.has_view_permission(user, obj)
-        return user.is_authenticated and (
-            user.is_superuser
-            or perms.has_role(user, Role.GM_OFFICE)
-            or perms.has_role(user, Role.ADMINISTRATION)
-        )
+        return perms.has_oversight(user)
 
 
 FLOWS = [PromotionFlow]

@@ -5,7 +5,6 @@ from django.db.models import Q, QuerySet
 
 from approvals import permissions as perms
 from approvals.errors import DomainError
-from org.levels import Role
 
 from . import services
 from .models import Promotion, PromotionState
@@ -19,11 +18,7 @@ def promotions_visible_to(user) -> QuerySet[Promotion]:
     qs = Promotion.objects.select_related("employee__user", "department")
     if not user.is_authenticated:
         return qs.none()
-    if (
-        user.is_superuser
-        or perms.has_role(user, Role.GM_OFFICE)
-        or perms.has_role(user, Role.ADMINISTRATION)
-    ):
+    if perms.has_oversight(user):
         return qs
     employee = perms.employee_of(user)
     if employee is None:
@@ -44,7 +39,7 @@ def may_see_tally(user, promotion: Promotion) -> bool:
     """PROMO-3.2: the advisory tally is shown to the lead (nominator) and the GM office."""
     if promotion.employee.user_id == user.pk:
         return False
-    if perms.has_role(user, Role.GM_OFFICE) or perms.has_role(user, Role.ADMINISTRATION):
+    if perms.has_oversight(user):
         return True
     employee = perms.employee_of(user)
     return employee is not None and promotion.department.lead_id == employee.pk
