@@ -209,6 +209,11 @@ ZH = {
     "Done: %(action)s.": "已完成：%(action)s。",
     "Your application has been submitted.": "您的申请已提交。",
     "skip-level": "越级",
+    "date": "日期",
+    "working day": "工作日",
+    "note": "说明",
+    "calendar override": "日历调整",
+    "calendar overrides": "日历调整",
 }
 
 PLURALS = {

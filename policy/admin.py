@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import PolicyVersion
+from .models import CalendarOverride, PolicyVersion
 
 
 @admin.register(PolicyVersion)
@@ -9,3 +9,8 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     version in force when they were submitted."""
 
     list_display = ["code", "name", "effective_from", "created_at"]
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_working_day", "note"]

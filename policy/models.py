@@ -20,3 +20,21 @@ class PolicyVersion(models.Model):
 
     def __str__(self):
         return f"{self.code} ({self.effective_from:%Y-%m-%d})"
+
+
+class CalendarOverride(models.Model):
+    """A day the official notice makes different from the computed calendar (DEADLINE-1): an
+    administrator enters the State Council's notice here before the `holidays` package has it.
+    An override wins over the package."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date}: {'working' if self.is_working_day else 'off'}"
