@@ -23,6 +23,7 @@ class CaseSerializer(serializers.Serializer):
         from approvals.selectors import timeline
 
         events = timelines.get(case.pk, []) if timelines is not None else timeline(case)
+        deadlines = self.context.get("deadlines", {}).get(case.pk, [])
         return {
             "id": case.pk,
             "state": case.state,
@@ -32,7 +33,15 @@ class CaseSerializer(serializers.Serializer):
             "available_actions": self.context["flow_class"].instance.available_actions(
                 request.user, case
             ),
-            "deadlines": [],
+            "deadlines": [
+                {
+                    "name": d["name"],
+                    "due_at": d["due_at"].isoformat(),
+                    "met_at": d["met_at"].isoformat() if d["met_at"] else None,
+                    "provisional": d["provisional"],
+                }
+                for d in deadlines
+            ],
             "timeline": [
                 {
                     "at": e["at"].isoformat(),

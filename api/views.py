@@ -14,7 +14,7 @@ from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
 from approvals.errors import InvalidInput
 from approvals.promotion.services import promotion_submit
-from approvals.selectors import timelines_for
+from approvals.selectors import deadlines_for, timelines_for
 from org.levels import LADDER, Role
 from org.models import Employee
 from performance.models import Assessment
@@ -52,6 +52,7 @@ class CaseViewSet(viewsets.ViewSet):
             "request": self.request,
             "flow_class": self.flow_class,
             "timelines": timelines_for(cases),
+            "deadlines": deadlines_for(cases),
         }
 
     def represent(self, case):

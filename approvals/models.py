@@ -1,5 +1,6 @@
 """Domain models of every process; one module per process under approvals/<process>/."""
 
+from .deadlines import Deadline
 from .promotion.models import DefenceScore, Promotion, VoteParticipation
 
-__all__ = ["DefenceScore", "Promotion", "VoteParticipation"]
+__all__ = ["Deadline", "DefenceScore", "Promotion", "VoteParticipation"]

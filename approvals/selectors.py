@@ -2,6 +2,7 @@
 
 from audit.models import AuditEvent
 
+from .deadlines import Deadline
 from .history import case_type_of
 
 
@@ -46,3 +47,19 @@ def _name(user) -> str | None:
         return None
     employee = getattr(user, "employee", None)
     return employee.name if employee is not None else user.get_username()
+
+
+def deadlines_for(cases) -> dict[int, list[dict]]:
+    """Deadlines of many cases of one type in one query (API.md `deadlines`)."""
+    cases = list(cases)
+    if not cases:
+        return {}
+    result: dict[int, list[dict]] = {c.pk: [] for c in cases}
+    rows = Deadline.objects.filter(
+        case_type=case_type_of(cases[0]), case_id__in=[c.pk for c in cases]
+    )
+    for d in rows.order_by("pk"):
+        result[d.case_id].append(
+            {"name": d.name, "due_at": d.due_at, "met_at": d.met_at, "provisional": d.provisional}
+        )
+    return result

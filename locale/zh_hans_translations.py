@@ -214,6 +214,13 @@ ZH = {
     "note": "说明",
     "calendar override": "日历调整",
     "calendar overrides": "日历调整",
+    "due at": "截止时间",
+    "met at": "完成时间",
+    "deadline": "截止期限",
+    "deadlines": "截止期限",
+    "Response due": "处理截止",
+    "overdue": "已逾期",
+    "provisional: next year's holiday notice is not out yet": "暂定：下一年度放假通知尚未发布",
 }
 
 PLURALS = {

@@ -6,9 +6,12 @@ with their process, and one query per kind of case for the titles.
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
+
+from approvals.deadlines import Deadline
 
 from .site import FLOWS
 
@@ -52,6 +55,8 @@ def inbox_for(user) -> list[dict]:
         }
         for flow_class in flows_present
     }
+    due = _open_deadlines(task_qs, flows_present)
+    now = timezone.now()
     labels = {}  # translated level names, looked up once per call
     rows = []
     for task in tasks:
@@ -62,6 +67,7 @@ def inbox_for(user) -> list[dict]:
         if case is None:
             continue
         node = task.flow_task
+        due_at = due.get((flow_class, case.pk, flow_class.node_deadlines.get(node.name)))
         rows.append(
             {
                 "task_id": task.pk,
@@ -72,14 +78,31 @@ def inbox_for(user) -> list[dict]:
                 "title": _title(node, case, labels),
                 "skip_level": getattr(case, "skip_level", False),
                 "assigned_at": (task.assigned or task.created).isoformat(),
-                "due_at": None,
-                "overdue": False,
+                "due_at": due_at.isoformat() if due_at else None,
+                "overdue": bool(due_at and due_at < now),
                 "url": task_url(task),
             }
         )
     # Most urgent first: due soonest (undated last), then oldest.
     rows.sort(key=lambda r: (r["due_at"] is None, r["due_at"] or "", r["assigned_at"]))
     return rows
+
+
+def _open_deadlines(task_qs, flow_classes) -> dict:
+    """(flow, case id, step name) -> due time of the open deadline; one query per kind of case."""
+    result = {}
+    for flow_class in flow_classes:
+        case_type = flow_class.case_model._meta.model_name
+        rows = Deadline.objects.filter(
+            case_type=case_type,
+            met_at__isnull=True,
+            case_id__in=task_qs.filter(process__flow_class=flow_class).values(
+                "process__artifact_object_id"
+            ),
+        ).values_list("case_id", "name", "due_at")
+        for case_id, name, due_at in rows:
+            result[(flow_class, case_id, name)] = due_at
+    return result
 
 
 def _title(node, case, labels: dict) -> str:

@@ -173,6 +173,13 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
         ),
         "confirm": Action(services.promotion_confirm, nodes=("administer", "confirm")),
     }
+    # The deadline (approvals.promotion.services.WAITING_STEPS) each task answers.
+    node_deadlines = {
+        "nominate": "nomination",
+        "gm_review": "gm_review",
+        "administer": "administration",
+        "confirm": "confirmation",
+    }
     # Which actions each task page offers (the service decides whether the caller may).
     node_actions = {
         "nominate": ["open-vote", "close-vote", "nominate", "decline"],

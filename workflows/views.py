@@ -135,12 +135,17 @@ def _actions_context(flow_class, user, case, only=None):
 
 
 def _case_context(request, flow_class, case):
+    from django.utils import timezone
+
     from approvals.promotion.services import defence_summary
+    from approvals.selectors import deadlines_for
 
     context = {
         "case": case,
         "resource": flow_class.resource,
         "timeline": timeline(case),
+        "deadlines": deadlines_for([case]).get(case.pk, []),
+        "now": timezone.now(),
         "show_tally": False,
     }
     if flow_class.resource == "promotions":

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
+from approvals.deadlines import deadlines_move
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
 from approvals.history import record_transition
@@ -34,6 +35,14 @@ from .models import (
 )
 
 S = PromotionState
+
+# The step each state waits for; each has a response time (PROMO-5, default 3 working days).
+WAITING_STEPS = {
+    S.SUBMITTED: "nomination",
+    S.NOMINATED: "gm_review",
+    S.APPROVED: "administration",
+    S.DEFENCE_PASSED: "confirmation",
+}
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -75,6 +84,17 @@ _FIELD_LABELS = {
 
 
 def _log(promotion, action, actor, from_state, to_state, rules, comment="", data=None, notify=True):
+    if from_state != to_state:
+        policy = _policy(promotion)
+        deadlines_move(
+            case_type="promotion",
+            case_id=promotion.pk,
+            waiting=WAITING_STEPS,
+            from_state=from_state,
+            to_state=to_state,
+            days=policy.review_days,
+            mode=policy.review_day_mode,
+        )
     record_transition(
         case=promotion,
         action=action,

@@ -1,0 +1,62 @@
+"""Due times of waiting steps (DEADLINE-1, PROMO-5), stored on the case so the domain knows them
+even if no timer ever fires. A step's deadline is opened when the case enters the state that waits
+for it and met when the case leaves that state. Reminders and escalation build on these rows."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from policy.deadlines import due_at
+
+
+class Deadline(models.Model):
+    case_type = models.CharField(max_length=40)
+    case_id = models.BigIntegerField()
+    name = models.CharField(_("name"), max_length=40)
+    due_at = models.DateTimeField(_("due at"))
+    provisional = models.BooleanField(default=False)  # computed before the official calendar notice
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        app_label = "approvals"
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(fields=["case_type", "case_id"]),
+            models.Index(fields=["met_at", "due_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.case_type}#{self.case_id} {self.name} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+def deadlines_move(
+    *,
+    case_type: str,
+    case_id: int,
+    waiting: dict,
+    from_state: str,
+    to_state: str,
+    days: int,
+    mode: str,
+) -> None:
+    """Meet the deadline of the step `from_state` waited for; open one for `to_state`'s step.
+
+    `waiting` maps a state to the name of the step that state waits for.
+    """
+    now = timezone.now()
+    if from_state != to_state and from_state in waiting:
+        Deadline.objects.filter(
+            case_type=case_type, case_id=case_id, name=waiting[from_state], met_at__isnull=True
+        ).update(met_at=now)
+    if from_state != to_state and to_state in waiting:
+        due = due_at(now, days, mode=mode, end_of_day=True)
+        Deadline.objects.create(
+            case_type=case_type,
+            case_id=case_id,
+            name=waiting[to_state],
+            due_at=due.at,
+            provisional=due.provisional,
+        )
