@@ -68,7 +68,8 @@ class CaseViewSet(viewsets.ViewSet):
     def perform_action(self, request, pk, name, fields):
         case = self.get_case(pk)
         body = _body(request)
-        payload = {f: body.get(f) for f in fields if f in body}
+        # Every declared field is passed (None when absent): the service names what is missing.
+        payload = {f: body.get(f) for f in fields}
         case = run_action(
             flow_class=self.flow_class,
             actions=self.flow_class.actions,
@@ -95,7 +96,8 @@ _FIELD_TYPES = {
 }
 
 
-def _case_action(name: str, fields: tuple[str, ...]):
+def _case_action(flow_class, name: str):
+    fields = flow_class.actions[name].fields
     body = inline_serializer(
         name=f"Promotion{name.title().replace('-', '')}Body",
         fields={f: _FIELD_TYPES[f] for f in fields},
@@ -136,18 +138,18 @@ class PromotionViewSet(CaseViewSet):
             start_flow(flow_class=PromotionFlow, case=promotion)
         return Response(self.represent(promotion), status=201)
 
-    withdraw = _case_action("withdraw", ("reason",))
-    open_vote = _case_action("open-vote", ())
-    vote = _case_action("vote", ("support",))
-    close_vote = _case_action("close-vote", ())
-    nominate = _case_action("nominate", ("comment",))
-    decline = _case_action("decline", ("reason",))
-    approve = _case_action("approve", ("comment", "confirm_skip_level"))
-    reject = _case_action("reject", ("reason",))
-    send_back = _case_action("send-back", ("reason",))
-    schedule_defence = _case_action("schedule-defence", ("at", "panel"))
-    score_defence = _case_action("score-defence", ("score", "notes"))
-    confirm = _case_action("confirm", ("effective_date",))
+    withdraw = _case_action(PromotionFlow, "withdraw")
+    open_vote = _case_action(PromotionFlow, "open-vote")
+    vote = _case_action(PromotionFlow, "vote")
+    close_vote = _case_action(PromotionFlow, "close-vote")
+    nominate = _case_action(PromotionFlow, "nominate")
+    decline = _case_action(PromotionFlow, "decline")
+    approve = _case_action(PromotionFlow, "approve")
+    reject = _case_action(PromotionFlow, "reject")
+    send_back = _case_action(PromotionFlow, "send-back")
+    schedule_defence = _case_action(PromotionFlow, "schedule-defence")
+    score_defence = _case_action(PromotionFlow, "score-defence")
+    confirm = _case_action(PromotionFlow, "confirm")
 
 
 class InboxView(APIView):

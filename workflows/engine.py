@@ -31,13 +31,14 @@ class Action:
     `nodes` empty: the action does not complete a task (a vote, opening a vote).
     `per_owner`: the node has one task per person (defence scores); complete the actor's own.
     `cancels_process`: the action ends the case early (withdrawal): cancel open tasks.
+    `fields`: the body fields the action reads (API.md), for the API and the pages alike.
     """
 
     service: Callable
     nodes: tuple[str, ...] = ()
     per_owner: bool = False
     cancels_process: bool = False
-    payload: tuple[str, ...] = field(default=())
+    fields: tuple[str, ...] = field(default=())
 
 
 def process_for(flow_class, case) -> Process:

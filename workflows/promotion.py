@@ -158,20 +158,31 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
     end = flow.End()
 
     actions = {
-        "withdraw": Action(services.promotion_withdraw, cancels_process=True),
+        "withdraw": Action(services.promotion_withdraw, cancels_process=True, fields=("reason",)),
         "open-vote": Action(services.promotion_open_vote),
-        "vote": Action(services.promotion_vote),
+        "vote": Action(services.promotion_vote, fields=("support",)),
         "close-vote": Action(services.promotion_close_vote),
-        "nominate": Action(services.promotion_nominate, nodes=("nominate",)),
-        "decline": Action(services.promotion_decline, nodes=("nominate",)),
-        "approve": Action(services.promotion_approve, nodes=("gm_review",)),
-        "reject": Action(services.promotion_reject, nodes=("gm_review",)),
-        "send-back": Action(services.promotion_send_back, nodes=("gm_review",)),
-        "schedule-defence": Action(services.promotion_schedule_defence, nodes=("administer",)),
-        "score-defence": Action(
-            services.promotion_score_defence, nodes=("score_defence",), per_owner=True
+        "nominate": Action(services.promotion_nominate, nodes=("nominate",), fields=("comment",)),
+        "decline": Action(services.promotion_decline, nodes=("nominate",), fields=("reason",)),
+        "approve": Action(
+            services.promotion_approve,
+            nodes=("gm_review",),
+            fields=("comment", "confirm_skip_level"),
         ),
-        "confirm": Action(services.promotion_confirm, nodes=("administer", "confirm")),
+        "reject": Action(services.promotion_reject, nodes=("gm_review",), fields=("reason",)),
+        "send-back": Action(services.promotion_send_back, nodes=("gm_review",), fields=("reason",)),
+        "schedule-defence": Action(
+            services.promotion_schedule_defence, nodes=("administer",), fields=("at", "panel")
+        ),
+        "score-defence": Action(
+            services.promotion_score_defence,
+            nodes=("score_defence",),
+            per_owner=True,
+            fields=("score", "notes"),
+        ),
+        "confirm": Action(
+            services.promotion_confirm, nodes=("administer", "confirm"), fields=("effective_date",)
+        ),
     }
     # The deadline (approvals.promotion.services.WAITING_STEPS) each task answers.
     node_deadlines = {

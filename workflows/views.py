@@ -62,22 +62,6 @@ class ActionForm(forms.Form):
     )
 
 
-# Which form fields each action reads (API.md bodies).
-ACTION_FIELDS = {
-    "withdraw": ["reason"],
-    "open-vote": [],
-    "vote": ["support"],
-    "close-vote": [],
-    "nominate": ["comment"],
-    "decline": ["reason"],
-    "approve": ["comment", "confirm_skip_level"],
-    "reject": ["reason"],
-    "send-back": ["reason"],
-    "schedule-defence": ["at", "panel"],
-    "score-defence": ["score", "notes"],
-    "confirm": ["effective_date"],
-}
-
 ACTION_LABELS = {
     "withdraw": _("Withdraw"),
     "open-vote": _("Open the department vote"),
@@ -105,12 +89,18 @@ def _panel_choices():
     ]
 
 
+def _fields(name: str) -> tuple[str, ...]:
+    from .promotion import PromotionFlow
+
+    return PromotionFlow.actions[name].fields
+
+
 def _payload(name: str, data) -> dict:
     form = ActionForm(data)
     form.fields["panel"].choices = _panel_choices()
     form.is_valid()  # every field is optional; the service judges the values
     payload = {}
-    for field in ACTION_FIELDS[name]:
+    for field in _fields(name):
         value = form.cleaned_data.get(field)
         if field in form.errors:
             value = data.get(field)  # let the service name the problem in its own words
@@ -129,7 +119,11 @@ def _actions_context(flow_class, user, case, only=None):
     form = ActionForm()
     form.fields["panel"].choices = _panel_choices()
     return [
-        {"name": n, "label": ACTION_LABELS[n], "fields": [form[f] for f in ACTION_FIELDS[n]]}
+        {
+            "name": n,
+            "label": ACTION_LABELS[n],
+            "fields": [form[f] for f in flow_class.actions[n].fields],
+        }
         for n in names
     ]
 

@@ -232,3 +232,36 @@ def test_openapi_schema_lists_every_promotion_action():
     ):
         assert f"/api/v1/promotions/{{id}}/{name}/" in paths
     assert "/api/v1/inbox/" in paths
+
+
+def test_missing_or_malformed_bodies_are_400_never_500():
+    """Bad input gets a clear error and loses nothing."""
+    org = build_org()
+    case_id = (
+        client_for(org.agent)
+        .post(
+            "/api/v1/promotions/", {"target_level": "intermediate", "statement": "s"}, format="json"
+        )
+        .json()["id"]
+    )
+    act(org.lead, case_id, "open-vote")
+    assert act(org.colleague, case_id, "vote", {}, expect=400)["field"] == "support"
+    assert act(org.colleague, case_id, "vote", {"support": "yes"}, expect=400)["code"] == "invalid"
+    assert act(org.lead, case_id, "decline", {}, expect=400)["code"] == "reason_required"
+    act(org.lead, case_id, "nominate")
+    act(org.gm, case_id, "approve")
+    assert act(org.admin, case_id, "schedule-defence", {"at": "tomorrow", "panel": []}, expect=400)[
+        "code"
+    ] == ("invalid_datetime")
+    at = (timezone.now() + dt.timedelta(days=1)).isoformat()
+    act(org.admin, case_id, "schedule-defence", {"at": at, "panel": [p.pk for p in org.panel]})
+    assert act(org.panel[0], case_id, "score-defence", {}, expect=400)["code"] == "invalid_score"
+    assert (
+        act(org.panel[0], case_id, "score-defence", {"score": "NaN"}, expect=400)["code"]
+        == "invalid_score"
+    )
+    response = client_for(org.agent).post(
+        "/api/v1/promotions/", ["not", "an", "object"], format="json"
+    )
+    assert response.status_code == 400
+    assert Promotion.objects.get(pk=case_id).state == "defence_scheduled"

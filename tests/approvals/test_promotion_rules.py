@@ -13,7 +13,7 @@ from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateCon
 from approvals.promotion import services
 from approvals.promotion.models import DefenceScore, Promotion, VoteParticipation
 from audit.models import AuditEvent
-from tests.orgdata import build_org, employee, give_scores
+from tests.orgdata import build_org, employee, give_scores, grant_role
 from workflows.engine import run_action, start_flow
 from workflows.inbox import inbox_for
 from workflows.promotion import PromotionFlow
@@ -47,7 +47,6 @@ def to_approved(org, target="intermediate", applicant=None):
 
 
 def open_tasks(promotion):
-    process = PromotionFlow.instance.case_of  # noqa: F841 (documentation of the link)
     return Task.objects.filter(
         process__artifact_object_id=promotion.pk,
         flow_task_type="HUMAN",
@@ -165,10 +164,7 @@ def test_promo4_lead_application_is_nominated_by_gm_office_and_never_by_the_lead
 def test_promo4_nobody_reviews_their_own_case_even_with_the_role():
     """A GM office member on the ladder applying: they cannot approve their own application."""
     org = build_org()
-    grant = org.agent.user
-    from tests.orgdata import grant_role
-
-    grant_role(grant, "gm_office")
+    grant_role(org.agent.user, "gm_office")
     promotion = apply(org.agent)
     do(org.lead, promotion, "nominate")
     with pytest.raises(NotAllowed) as exc:
@@ -178,8 +174,6 @@ def test_promo4_nobody_reviews_their_own_case_even_with_the_role():
 
 def test_applicant_cannot_sit_on_own_panel():
     org = build_org()
-    from tests.orgdata import grant_role
-
     grant_role(org.agent.user, "defence_panel")
     promotion = to_approved(org)
     at = timezone.now() + dt.timedelta(days=1)
