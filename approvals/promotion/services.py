@@ -383,38 +383,47 @@ def promotion_close_vote(*, promotion: Promotion, actor) -> Promotion:
     return promotion
 
 
-def promotion_nominate(*, promotion: Promotion, actor, comment: str = "") -> Promotion:
+def _decide(
+    promotion, actor, *, check, method: str, action: str, rules: list[str], comment: str = ""
+):
+    """The common shape of a reviewer's decision: lock, who may act, end an open vote (its tally
+    is advisory), transition, close the case if the decision ends it, save, log."""
     with transaction.atomic():
         promotion = _locked(promotion)
-        check_nominator(actor, promotion)
+        check(actor, promotion)
         if _vote_is_open(promotion):
-            _close_vote(promotion, actor)  # the tally is advisory; nominating ends the vote
-        from_state, to_state = transition(promotion, "nominate", action="nominate")
+            _close_vote(promotion, actor)
+        from_state, to_state = transition(promotion, method, action=action)
+        if to_state not in OPEN_STATES:
+            promotion.closed_at = timezone.now()
         promotion.save()
-        _log(
-            promotion,
-            "nominate",
-            actor,
-            from_state,
-            to_state,
-            ["PROMO-3", "PROMO-4"],
-            comment or "",
-        )
+        _log(promotion, action, actor, from_state, to_state, rules, comment or "")
     return promotion
+
+
+def promotion_nominate(*, promotion: Promotion, actor, comment: str = "") -> Promotion:
+    return _decide(
+        promotion,
+        actor,
+        check=check_nominator,
+        method="nominate",
+        action="nominate",
+        rules=["PROMO-3", "PROMO-4"],
+        comment=comment,
+    )
 
 
 def promotion_decline(*, promotion: Promotion, actor, reason: str) -> Promotion:
     reason = _required_text(reason, field="reason", rule="PROMO-3")
-    with transaction.atomic():
-        promotion = _locked(promotion)
-        check_nominator(actor, promotion)
-        if _vote_is_open(promotion):
-            _close_vote(promotion, actor)
-        from_state, to_state = transition(promotion, "decline", action="decline")
-        promotion.closed_at = timezone.now()
-        promotion.save()
-        _log(promotion, "decline", actor, from_state, to_state, ["PROMO-3", "PROMO-6"], reason)
-    return promotion
+    return _decide(
+        promotion,
+        actor,
+        check=check_nominator,
+        method="decline",
+        action="decline",
+        rules=["PROMO-3", "PROMO-6"],
+        comment=reason,
+    )
 
 
 # --- GM review (PROMO-3.3) --------------------------------------------------------------------
@@ -461,25 +470,28 @@ def promotion_approve(
 
 def promotion_reject(*, promotion: Promotion, actor, reason: str) -> Promotion:
     reason = _required_text(reason, field="reason", rule="PROMO-3")
-    with transaction.atomic():
-        promotion = _locked(promotion)
-        check_gm_reviewer(actor, promotion)
-        from_state, to_state = transition(promotion, "reject", action="reject")
-        promotion.closed_at = timezone.now()
-        promotion.save()
-        _log(promotion, "reject", actor, from_state, to_state, ["PROMO-3", "PROMO-6"], reason)
-    return promotion
+    return _decide(
+        promotion,
+        actor,
+        check=check_gm_reviewer,
+        method="reject",
+        action="reject",
+        rules=["PROMO-3", "PROMO-6"],
+        comment=reason,
+    )
 
 
 def promotion_send_back(*, promotion: Promotion, actor, reason: str) -> Promotion:
     reason = _required_text(reason, field="reason", rule="PROMO-3")
-    with transaction.atomic():
-        promotion = _locked(promotion)
-        check_gm_reviewer(actor, promotion)
-        from_state, to_state = transition(promotion, "send_back", action="send-back")
-        promotion.save()
-        _log(promotion, "send-back", actor, from_state, to_state, ["PROMO-3"], reason)
-    return promotion
+    return _decide(
+        promotion,
+        actor,
+        check=check_gm_reviewer,
+        method="send_back",
+        action="send-back",
+        rules=["PROMO-3"],
+        comment=reason,
+    )
 
 
 # --- withdrawal (PROMO-4) ---------------------------------------------------------------------
