@@ -7,6 +7,7 @@ from approvals import permissions as perms
 from approvals.errors import DomainError
 
 from . import services
+from .common import _policy as policy_of
 from .models import Promotion, PromotionState
 
 S = PromotionState
@@ -63,13 +64,13 @@ def available_actions(user, promotion: Promotion, *, scores=None, has_voted=None
     if state == S.SUBMITTED and _allowed(services.check_nominator, user, promotion):
         if (
             promotion.vote_opened_at is None
-            and promotion.target_level in services._policy(promotion).vote_levels
+            and promotion.target_level in policy_of(promotion).vote_levels
         ):
             actions.append("open-vote")
-        if services._vote_is_open(promotion):
+        if services.vote_is_open(promotion):
             actions.append("close-vote")
         actions += ["nominate", "decline"]
-    if services._vote_is_open(promotion) and _allowed(services.check_voter, user, promotion):
+    if services.vote_is_open(promotion) and _allowed(services.check_voter, user, promotion):
         if has_voted is None:
             employee = perms.employee_of(user)
             has_voted = promotion.voters.filter(voter=employee).exists()
@@ -82,7 +83,7 @@ def available_actions(user, promotion: Promotion, *, scores=None, has_voted=None
     ):
         if state == S.APPROVED:
             actions.append("schedule-defence")
-            if not services._policy(promotion).defence_required(promotion.target_level):
+            if not policy_of(promotion).defence_required(promotion.target_level):
                 actions.append("confirm")
         else:
             actions.append("confirm")

@@ -1,0 +1,128 @@
+"""Helpers shared by the promotion services: locking, the policy of the case, required text,
+the audit + deadline bookkeeping every transition does."""
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+
+from approvals.deadlines import deadlines_move
+from approvals.errors import InvalidInput
+from approvals.history import record_transition
+from policy.services import policy_in_force
+
+from .models import Promotion, PromotionState
+
+S = PromotionState
+
+# The step each state waits for; each has a response time (PROMO-5, default 3 working days).
+WAITING_STEPS = {
+    S.SUBMITTED: "nomination",
+    S.NOMINATED: "gm_review",
+    S.APPROVED: "administration",
+    S.DEFENCE_PASSED: "confirmation",
+}
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _locked(promotion: Promotion) -> Promotion:
+    """Re-read the case under a row lock; everything after sees the committed state."""
+    return (
+        Promotion.objects.select_for_update()
+        .select_related("employee__user", "department")
+        .get(pk=promotion.pk)
+    )
+
+
+def _policy(promotion: Promotion):
+    """A request is judged by the policy version in force when it was submitted."""
+    return policy_in_force(at=promotion.submitted_at)
+
+
+def _required_text(value, *, field: str, rule: str | None = None) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(
+            _("A written %(field)s is required."),
+            code=f"{field}_required",
+            rule=rule,
+            params={"field": _FIELD_LABELS.get(field, field)},
+            field=field,
+        )
+    return text
+
+
+_FIELD_LABELS = {
+    "reason": _("reason"),
+    "statement": _("statement"),
+    "skip_level_reason": _("justification for skip-level promotion"),
+    "comment": _("comment"),
+}
+
+
+def _log(promotion, action, actor, from_state, to_state, rules, comment="", data=None, notify=True):
+    if from_state != to_state:
+        policy = _policy(promotion)
+        deadlines_move(
+            case_type="promotion",
+            case_id=promotion.pk,
+            waiting=WAITING_STEPS,
+            from_state=from_state,
+            to_state=to_state,
+            days=policy.review_days,
+            mode=policy.review_day_mode,
+        )
+    record_transition(
+        case=promotion,
+        action=action,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        rules=rules,
+        policy_version=promotion.policy_version,
+        comment=comment,
+        data=data,
+        notify=notify,
+    )
+
+
+def nominator_is_gm_office(promotion: Promotion) -> bool:
+    """PROMO-4: a department lead's own application (or one from a department without a lead) is
+    nominated by the GM office instead of the lead."""
+    lead_id = promotion.department.lead_id
+    return lead_id is None or lead_id == promotion.employee_id
+
+
+def _parse_datetime(value, *, field: str) -> dt.datetime:
+    from django.utils import timezone
+
+    if isinstance(value, dt.datetime):
+        parsed = value
+    else:
+        try:
+            parsed = dt.datetime.fromisoformat(str(value))
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                _("“%(value)s” is not a date and time (ISO 8601)."),
+                code="invalid_datetime",
+                params={"value": value},
+                field=field,
+            ) from None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _parse_date(value, *, field: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            _("“%(value)s” is not a date (YYYY-MM-DD)."),
+            code="invalid_date",
+            params={"value": value},
+            field=field,
+        ) from None
