@@ -455,3 +455,30 @@ def test_every_transition_writes_an_audit_event_with_rules_and_policy_version():
     import audit
 
     assert audit.verify().ok
+
+
+# --- policy versions -------------------------------------------------------------------------
+
+
+def test_case_is_judged_by_the_policy_in_force_when_it_was_submitted():
+    """A new policy version (defence required for intermediate from now on) applies to new
+    applications, not to one already under way."""
+    from policy.models import PolicyVersion
+    from policy.services import policy_in_force
+
+    org = build_org()
+    old_case = to_approved(org)
+    data = dict(policy_in_force().data, code="2027-strict")
+    data["promotion"] = dict(data["promotion"], defence={**data["promotion"]["defence"],
+                                                         "required": ["intermediate", "reserve_supervisor"]})
+    PolicyVersion.objects.create(code="2027-strict", name="strict", effective_from=timezone.now(), data=data)
+
+    assert do(org.admin, old_case, "confirm").state in ("confirmed", "effective")
+    assert old_case.policy_version != "2027-strict"
+
+    give_scores(org.colleague, [85, 92, 88, 93, 86])
+    new_case = to_approved(org, applicant=org.colleague)
+    assert new_case.policy_version == "2027-strict"
+    with pytest.raises(PolicyViolation) as exc:
+        do(org.admin, new_case, "confirm")
+    assert exc.value.code == "defence_required"
