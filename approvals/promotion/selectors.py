@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 
 from approvals import permissions as perms
 from approvals.errors import DomainError
+from org.levels import Role
 
 from . import services
 from .common import _policy as policy_of
@@ -40,7 +41,7 @@ def may_see_tally(user, promotion: Promotion) -> bool:
     """PROMO-3.2: the advisory tally is shown to the lead (nominator) and the GM office."""
     if promotion.employee.user_id == user.pk:
         return False
-    if perms.has_oversight(user):
+    if perms.has_role(user, Role.GM_OFFICE):
         return True
     employee = perms.employee_of(user)
     return employee is not None and promotion.department.lead_id == employee.pk

@@ -279,6 +279,7 @@ def test_promo3_tally_shown_to_lead_and_gm_not_to_applicant():
     assert may_see_tally(org.gm.user, promotion)
     assert not may_see_tally(org.agent.user, promotion)
     assert not may_see_tally(org.colleague.user, promotion)
+    assert not may_see_tally(org.admin.user, promotion)  # administration: not named by PROMO-3.2
 
 
 # --- PROMO-3.3 GM review ---------------------------------------------------------------------
