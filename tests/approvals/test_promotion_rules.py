@@ -470,9 +470,16 @@ def test_case_is_judged_by_the_policy_in_force_when_it_was_submitted():
     org = build_org()
     old_case = to_approved(org)
     data = dict(policy_in_force().data, code="2027-strict")
-    data["promotion"] = dict(data["promotion"], defence={**data["promotion"]["defence"],
-                                                         "required": ["intermediate", "reserve_supervisor"]})
-    PolicyVersion.objects.create(code="2027-strict", name="strict", effective_from=timezone.now(), data=data)
+    data["promotion"] = dict(
+        data["promotion"],
+        defence={
+            **data["promotion"]["defence"],
+            "required": ["intermediate", "reserve_supervisor"],
+        },
+    )
+    PolicyVersion.objects.create(
+        code="2027-strict", name="strict", effective_from=timezone.now(), data=data
+    )
 
     assert do(org.admin, old_case, "confirm").state in ("confirmed", "effective")
     assert old_case.policy_version != "2027-strict"
