@@ -1,21 +1,92 @@
+"""Admin for the organisation: readable lists with filters. Levels and salaries change through
+promotions (approvals) or load_org, which keep LevelHistory; here they are set only when an
+employee is added."""
+
 from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from .models import Department, Employee, LevelHistory
+from .roles import roles_of
+from .services import employee_level_start
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "lead"]
+    list_display = ["code", "name", "lead", "member_count"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["lead"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("lead")
+            .annotate(_member_count=Count("members"))
+        )
+
+    @admin.display(description=_("members"), ordering="_member_count")
+    def member_count(self, obj):
+        return obj._member_count
+
+
+class LevelHistoryInline(admin.TabularInline):
+    model = LevelHistory
+    extra = 0
+    can_delete = False
+    fields = ["effective_on", "from_level", "to_level", "base_salary", "reason", "recorded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Employee)
 class EmployeeAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "department", "level", "base_salary", "hired_on"]
-    list_filter = ["department", "level"]
-    search_fields = ["name", "user__username"]
+    list_display = ["name", "username", "department", "level", "base_salary", "hired_on", "roles"]
+    list_filter = ["department", "level", "user__groups", "user__is_active"]
+    search_fields = ["name", "user__username", "user__email"]
+    list_select_related = ["user", "department"]
+    autocomplete_fields = ["user"]
+    date_hierarchy = "hired_on"
+    inlines = [LevelHistoryInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("user__groups")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A level change must leave a LevelHistory row: promotions and load_org do that.
+        return ["level", "base_salary"] if obj is not None else []
+
+    @admin.display(description=_("username"), ordering="user__username")
+    def username(self, obj):
+        return obj.user.username
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj):
+        return ", ".join(roles_of(obj.user))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            employee_level_start(employee=obj)
 
 
 @admin.register(LevelHistory)
 class LevelHistoryAdmin(admin.ModelAdmin):
+    """A record: read-only."""
+
     list_display = ["employee", "from_level", "to_level", "base_salary", "effective_on", "reason"]
-    list_filter = ["to_level"]
+    list_filter = ["to_level", "from_level", "employee__department"]
+    search_fields = ["employee__name", "employee__user__username", "reason"]
+    list_select_related = ["employee"]
+    date_hierarchy = "effective_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,91 +1,180 @@
-"""load_org (format: shared/org-example.json), issue_token and the demo organisation."""
+"""load_org (ORG-1..3): creates, re-runs update without duplicates, and a file with any bad row is
+refused whole with every bad row named and nothing written."""
 
-import json
-from pathlib import Path
+import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from rest_framework.authtoken.models import Token
 
-from approvals.eligibility import evaluate
 from org.models import Department, Employee, LevelHistory
 from org.roles import roles_of
+from org.services import OrgFileError, org_load
+from tests.org.factories import org_data, person, write_org
 
 pytestmark = pytest.mark.django_db
-
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "org-example.json"
-DEMO = Path(__file__).resolve().parents[2] / "org" / "fixtures" / "demo_org.json"
+User = get_user_model()
 
 
-def example_data():
-    source = EXAMPLE if EXAMPLE.exists() else DEMO
-    return json.loads(source.read_text(encoding="utf-8"))
+def test_load_org_creates_departments_people_leads_and_roles(tmp_path, capsys):
+    call_command("load_org", write_org(tmp_path, org_data()))
+    assert "3 created" in capsys.readouterr().out
+    cs = Department.objects.get(code="cs")
+    assert cs.name == "客服部" and cs.lead.user.username == "lead"
+    assert Department.objects.get(code="admin").lead is None
+    lead = User.objects.get(username="lead")
+    assert roles_of(lead) == ["department_lead", "defence_panel"]
+    assert lead.has_perm("org.department_lead") and not lead.has_perm("org.gm_office")
+    assert lead.email == "lead@example.com"
 
 
-def write(tmp_path, data):
-    path = tmp_path / "org.json"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return str(path)
+def test_load_org_new_users_get_an_unusable_password(tmp_path):
+    call_command("load_org", write_org(tmp_path, org_data()))
+    assert not any(u.has_usable_password() for u in User.objects.all())
 
 
-def test_load_org_creates_and_rerun_updates_without_duplicates(tmp_path):
-    data = example_data()
-    call_command("load_org", write(tmp_path, data))
-    assert Employee.objects.count() == len(data["people"])
-    lead = Department.objects.get(code="cs").lead
-    assert lead.user.username == "zhang.wei"
-    assert set(roles_of(lead.user)) == {"department_lead", "defence_panel"}
-    assert lead.user.has_perm("org.department_lead")
-    assert not lead.user.has_usable_password()
-    data["people"][5]["name"] = "刘洋(改)"
-    call_command("load_org", write(tmp_path, data))
-    assert Employee.objects.count() == len(data["people"])
-    assert get_user_model().objects.count() == len(data["people"])
-    assert Employee.objects.get(user__username=data["people"][5]["username"]).name == "刘洋(改)"
+def test_load_org_salary_from_policy_and_first_level_history_on_hire_date(tmp_path):
+    """ORG-3: a new ladder employee's base salary is the policy's figure for the level."""
+    call_command("load_org", write_org(tmp_path, org_data()))
+    agent = Employee.objects.get(user__username="agent")
+    assert agent.base_salary == Decimal("2200")
+    [row] = LevelHistory.objects.filter(employee=agent)
+    assert (row.from_level, row.to_level, row.effective_on) == (None, "junior", dt.date(2025, 1, 6))
+    assert row.base_salary == Decimal("2200")
 
 
-def test_load_org_refuses_the_whole_file_naming_each_bad_row(tmp_path, capsys):
-    data = example_data()
-    data["people"][1]["department"] = "nowhere"
-    data["people"][2]["level"] = "expert"
-    data["people"][3]["roles"] = ["king"]
+def test_load_org_staff_off_the_ladder_have_no_level_salary_or_history(tmp_path):
+    call_command("load_org", write_org(tmp_path, org_data()))
+    clerk = Employee.objects.get(user__username="clerk")
+    assert (clerk.level, clerk.base_salary) == (None, None)
+    assert not clerk.level_history.exists()
+
+
+def test_load_org_rerun_updates_without_duplicates(tmp_path, capsys):
+    path = write_org(tmp_path, org_data())
+    call_command("load_org", path)
+    data = org_data()
+    data["people"][2].update(name="Agent Renamed", email="new@example.com", roles=["trainer"])
+    data["departments"][1]["lead"] = "clerk"
+    call_command("load_org", write_org(tmp_path, data))
+    out = capsys.readouterr().out.splitlines()[-1]
+    assert "people 人员: 0 created 新建, 1 updated 更新, 2 unchanged" in out
+    assert User.objects.count() == Employee.objects.count() == 3
+    assert Department.objects.count() == 2
+    assert LevelHistory.objects.count() == 2  # lead and agent, once each
+    agent = Employee.objects.get(user__username="agent")
+    assert (agent.name, agent.user.email, roles_of(agent.user)) == (
+        "Agent Renamed",
+        "new@example.com",
+        ["trainer"],
+    )
+    assert Department.objects.get(code="admin").lead.user.username == "clerk"
+    assert Group.objects.filter(name="trainer").count() == 1
+
+
+def test_load_org_rerun_keeps_a_password_set_since(tmp_path):
+    path = write_org(tmp_path, org_data())
+    call_command("load_org", path)
+    user = User.objects.get(username="agent")
+    user.set_password("s3cret-pass")
+    user.save()
+    call_command("load_org", path)
+    assert User.objects.get(username="agent").check_password("s3cret-pass")
+
+
+def test_load_org_level_changed_by_file_is_recorded_with_new_salary(tmp_path):
+    """ORG-3: a level set by a later file leaves a LevelHistory row and moves the salary."""
+    call_command("load_org", write_org(tmp_path, org_data()))
+    data = org_data()
+    data["people"][2]["level"] = "intermediate"
+    report = org_load(data=data)
+    agent = Employee.objects.get(user__username="agent")
+    assert report.level_changes == 1
+    assert (agent.level, agent.base_salary) == ("intermediate", Decimal("2400"))
+    assert list(agent.level_history.values_list("from_level", "to_level")) == [
+        (None, "junior"),
+        ("junior", "intermediate"),
+    ]
+
+
+def test_org_load_only_missing_leaves_existing_people_alone(tmp_path):
+    """The demo's mode: a re-run never undoes a change made since (e.g. a promotion)."""
+    org_load(data=org_data())
+    Employee.objects.filter(user__username="agent").update(level="intermediate")
+    data = org_data()
+    data["people"].append(person("newbie", level="probationer"))
+    report = org_load(data=data, only_missing=True)
+    assert (report.people_created, report.people_unchanged) == (1, 3)
+    assert Employee.objects.get(user__username="agent").level == "intermediate"
+
+
+BAD_ROWS = [
+    ("unknown department", lambda d: d["people"][2].update(department="nowhere"),
+     "people[2] (agent): unknown department 'nowhere'"),
+    ("unknown level", lambda d: d["people"][2].update(level="expert"),
+     "people[2] (agent): unknown level 'expert'"),
+    ("unknown role", lambda d: d["people"][1].update(roles=["king"]),
+     "people[1] (clerk): unknown role 'king'"),
+    ("malformed date", lambda d: d["people"][2].update(hired_on="2025-02-30"),
+     "people[2] (agent): hired_on '2025-02-30' is not a date (YYYY-MM-DD)"),
+    ("duplicate username", lambda d: d["people"].append(person("agent")),
+     "people[3] (agent): duplicate username 'agent' (first at people[2] (agent))"),
+    ("lead not among people", lambda d: d["departments"][0].update(lead="ghost"),
+     "departments[0] (cs): lead 'ghost' is not among the people"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "spoil", "message"), BAD_ROWS, ids=[b[0] for b in BAD_ROWS])
+def test_load_org_refuses_a_file_with_a_bad_row_and_writes_nothing(
+    tmp_path, capsys, case, spoil, message
+):
+    data = org_data()
+    spoil(data)
+    with pytest.raises(CommandError, match="nothing was loaded"):
+        call_command("load_org", write_org(tmp_path, data))
+    assert message in capsys.readouterr().err
+    assert not User.objects.exists()
+    assert not Department.objects.exists()
+    assert not Group.objects.filter(user__isnull=False).exists()
+
+
+def test_load_org_names_every_bad_row_of_a_file(tmp_path, capsys):
+    data = org_data()
+    data["people"][0]["department"] = "nowhere"
+    data["people"][1]["level"] = "expert"
+    data["people"][2]["roles"] = ["king"]
     with pytest.raises(CommandError):
-        call_command("load_org", write(tmp_path, data))
-    err = capsys.readouterr().err
-    assert "people[1]" in err and "unknown department 'nowhere'" in err
-    assert "people[2]" in err and "unknown level 'expert'" in err
-    assert "people[3]" in err and "unknown role 'king'" in err
-    assert Employee.objects.count() == 0 and Department.objects.count() == 0
+        call_command("load_org", write_org(tmp_path, data))
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "people[0] (lead): unknown department 'nowhere'",
+        "people[1] (clerk): unknown level 'expert'",
+        "people[2] (agent): unknown role 'king'",
+    ]
 
 
-def test_new_ladder_employee_gets_salary_and_first_history_row(tmp_path):
-    """ORG-3: base salary from the policy by level."""
-    call_command("load_org", write(tmp_path, example_data()))
-    employee = Employee.objects.get(user__username="liu.yang")
-    assert str(employee.base_salary) == "2800.00"
-    assert LevelHistory.objects.filter(employee=employee, to_level="senior").count() == 1
+def test_load_org_refusal_after_a_good_load_changes_nothing(tmp_path):
+    org_load(data=org_data())
+    data = org_data()
+    data["people"][0]["name"] = "Changed"
+    data["people"][2]["level"] = "expert"
+    with pytest.raises(OrgFileError) as refused:
+        org_load(data=data)
+    assert refused.value.errors == ["people[2] (agent): unknown level 'expert'"]
+    assert Employee.objects.get(user__username="lead").name == "LEAD"
 
 
-def test_issue_token_prints_a_working_key(tmp_path, capsys):
-    call_command("load_org", write(tmp_path, example_data()))
-    call_command("issue_token", "zhang.wei")
-    key = capsys.readouterr().out.strip().splitlines()[-1]
-    assert Token.objects.get(key=key).user.username == "zhang.wei"
-    from rest_framework.test import APIClient
-
-    response = APIClient().get("/api/v1/employees/me/", HTTP_AUTHORIZATION=f"Token {key}")
-    assert response.status_code == 200 and response.json()["username"] == "zhang.wei"
+def test_load_org_refuses_a_file_that_is_not_an_organisation(tmp_path):
+    with pytest.raises(OrgFileError) as refused:
+        org_load(data={"people": []})
+    assert "departments" in refused.value.errors[0]
 
 
-def test_seed_demo_is_idempotent_and_has_eligible_and_ineligible_agents():
-    """PROMO-2 in the demo: some agents are eligible for the next level and some are not."""
-    call_command("seed_demo")
-    call_command("seed_demo")
-    assert get_user_model().objects.filter(username="huang.lei").count() == 1
-    assert evaluate(Employee.objects.get(user__username="huang.lei"), "intermediate").eligible
-    assert evaluate(Employee.objects.get(user__username="liu.yang"), "reserve_supervisor").eligible
-    assert not evaluate(Employee.objects.get(user__username="wu.xia"), "intermediate").eligible
-    assert not evaluate(Employee.objects.get(user__username="he.jun"), "senior").eligible
-    assert get_user_model().objects.get(username="huang.lei").check_password("demo1234")
+def test_load_org_unreadable_json_is_a_command_error(tmp_path):
+    path = tmp_path / "org.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("load_org", str(path))

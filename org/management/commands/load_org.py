@@ -1,6 +1,10 @@
+"""`manage.py load_org FILE.json`: load or update the organisation (format: org-example.json).
+All or nothing; every bad row is named. The logic is org.services.org_load."""
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from org.services import OrgFileError, org_load
 
@@ -9,25 +13,32 @@ class Command(BaseCommand):
     help = "Load or update an organisation from a JSON file (format: org-example.json)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", help="the organisation file (JSON)")
 
     def handle(self, *args, file, **options):
         try:
             with open(file, encoding="utf-8") as fh:
                 data = json.load(fh)
-        except (OSError, json.JSONDecodeError) as exc:
-            raise CommandError(f"cannot read {file}: {exc}") from exc
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc}
+            ) from exc
         try:
             report = org_load(data=data)
         except OrgFileError as exc:
             for error in exc.errors:
                 self.stderr.write(error)
-            raise CommandError(f"{len(exc.errors)} error(s); nothing was loaded") from exc
+            raise CommandError(exc.detail) from exc
+        r = report
         self.stdout.write(
-            f"departments: {report.departments_created} created, {report.departments_updated} updated; "
-            f"people: {report.people_created} created, {report.people_updated} updated"
+            f"departments 部门: {r.departments_created} created 新建, "
+            f"{r.departments_updated} updated 更新, {r.departments_unchanged} unchanged 未变; "
+            f"people 人员: {r.people_created} created 新建, {r.people_updated} updated 更新, "
+            f"{r.people_unchanged} unchanged 未变; level changes 职级变更: {r.level_changes}"
         )
         if report.created_users:
             self.stdout.write(
-                "new users have no password yet; set one with: manage.py changepassword <username>"
+                _("New users have no password yet; set one with: manage.py changepassword USERNAME")
+                + "\n  "
+                + ", ".join(report.created_users)
             )

@@ -1,16 +1,61 @@
+"""`manage.py seed_demo`: the demo organisation with 12 months of scores and known passwords
+(idempotent; `make run` runs it every time). The logic is org.demo; this prints the logins."""
+
+import unicodedata
+
 from django.core.management.base import BaseCommand
 
-from org.demo import DEMO_PASSWORD, seed_demo
+from org.demo import DEMO_PASSWORD, demo_seed
+from org.levels import Level, next_level
+from org.roles import roles_of
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
 
 
 class Command(BaseCommand):
     help = "Load the demo organisation with 12 months of scores and known passwords (idempotent)."
 
     def handle(self, *args, **options):
-        rows = seed_demo()
-        self.stdout.write(f"Demo logins (password for everyone: {DEMO_PASSWORD})")
-        self.stdout.write(f"{'login':<12} {'name':<6} {'roles':<36} {'level':<20} next level")
-        for r in rows:
+        # Eligibility is the domain's rule (approvals, PROMO-2); imported here, at the entry
+        # point, because org sits below approvals and must not import it.
+        from approvals.eligibility import evaluate
+
+        report = demo_seed()
+        load = report.load
+        self.stdout.write(
+            f"demo organisation 演示组织: {load.people_created} people created 新建人员, "
+            f"{load.people_unchanged} kept 保留; "
+            f"{report.assessments_created} monthly scores created 新建月度考核"
+        )
+        self.stdout.write(f"Demo logins 演示账号 — password for everyone 统一密码: {DEMO_PASSWORD}")
+        table = [("login 账号", "name 姓名", "roles 角色", "level 职级", "next level 晋升资格")]
+        for employee in report.people:
+            target = next_level(employee.level)
+            if target is None:
+                verdict = "-"
+            elif target == Level.JUNIOR:
+                verdict = "junior: probation conversion 转正 (PROB-*)"
+            elif evaluate(employee, target).eligible:
+                verdict = f"{target}: eligible 符合"
+            else:
+                verdict = f"{target}: not eligible 不符合"
+            table.append(
+                (
+                    employee.user.username,
+                    employee.name,
+                    ", ".join(roles_of(employee.user)) or "employee",
+                    employee.level or "-",
+                    verdict,
+                )
+            )
+        widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
+        for row in table:
             self.stdout.write(
-                f"{r['username']:<12} {r['name']:<6} {r['roles']:<36} {r['level']:<20} {r['next']}"
+                "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip()
             )
