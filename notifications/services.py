@@ -1,21 +1,30 @@
-"""Queueing messages and delivering them.
+"""Queueing messages and delivering them (DEADLINE-2).
 
-`notify()` renders one message per recipient in the recipient's language and writes it to the
+`notify()` renders one message per recipient, in the recipient's language, and writes it to the
 outbox inside the caller's transaction; it never sends. `deliver_outbox()` sends what is due
-through Django's mail framework, each message in its own transaction; a failure is retried with
-exponential back-off and after MAX_ATTEMPTS the message is marked dead (kept, visible in the
-admin). Two deliveries at once never send the same message twice: rows are claimed with
-SELECT ... FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL).
+through Django's mail framework, each message in its own transaction. A failure is retried with
+exponential back-off; after MAX_ATTEMPTS the message is marked failed (kept, visible in the admin,
+where "Retry now" requeues it). Nothing is ever deleted.
+
+Two deliveries at once never send the same message twice: on PostgreSQL a message is claimed with
+SELECT ... FOR UPDATE SKIP LOCKED (concurrent sweeps share the work); elsewhere (SQLite) with a
+conditional UPDATE as the transaction's first statement, which takes the database's write lock, so
+a second sweep waits and then finds the message no longer queued. Delivery is at-least-once only
+in one case: the mail server accepted a message and the database then failed to commit "sent";
+the stable Message-ID lets mail clients drop that duplicate.
 """
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from .models import OutboxMessage
@@ -23,107 +32,277 @@ from .models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+BACKOFF_FIRST = dt.timedelta(minutes=1)
 BACKOFF_CAP = dt.timedelta(hours=1)
+_KEY_LENGTH = OutboxMessage._meta.get_field("dedupe_key").max_length
+
+
+# --- Queueing ------------------------------------------------------------------------------------
 
 
 def _language_of(user) -> str:
+    # A user without an Employee row (e.g. a superuser created by hand) gets the site default.
     employee = getattr(user, "employee", None)
     return getattr(employee, "language", None) or settings.LANGUAGE_CODE
 
 
+def absolute_url(url: str) -> str:
+    """Mail is read outside the site: a path becomes SITE_URL + path."""
+    if url and url.startswith("/") and not url.startswith("//"):
+        return settings.SITE_URL.rstrip("/") + url
+    return url
+
+
+def _render(*, template: str, context: dict, user, language: str) -> tuple[str, str, str]:
+    """(subject, text, html) in `language`. Lazy values in the context (gettext_lazy, model
+    instances whose __str__ translates) are rendered here, in the recipient's language."""
+    employee = getattr(user, "employee", None)
+    ctx = {
+        **context,
+        "user": user,
+        "name": getattr(employee, "name", "") or user.get_full_name() or user.get_username(),
+        "site_url": settings.SITE_URL,
+    }
+    if "url" in ctx:
+        ctx["url"] = absolute_url(str(ctx["url"]))
+    base = f"notifications/{template}"
+    with translation.override(language):
+        # One line: a header must not carry newlines (Django would refuse it as header injection).
+        subject = " ".join(render_to_string(f"{base}.subject.txt", ctx).split())
+        text = render_to_string(f"{base}.txt", ctx).strip() + "\n"
+        try:
+            html_template = get_template(f"{base}.html")
+        except TemplateDoesNotExist:
+            html = ""
+        else:
+            html = html_template.render(ctx)
+    return subject[:255], text, html
+
+
 def notify(
-    *, users, template: str, context: dict, dedupe_key: str | None = None
+    *, users: Iterable, template: str, context: dict, dedupe_key: str | None = None
 ) -> list[OutboxMessage]:
-    """Queue `template` for each user with an email address."""
-    queued = []
-    for user in {u.pk: u for u in users if u is not None}.values():
+    """Queue `template` for each user with an email address, in that user's language.
+
+    Writes outbox rows only, inside the caller's transaction (callers run it from
+    `transaction.on_commit`); the scheduler delivers them. Templates:
+    notifications/<template>.subject.txt and .txt, optionally .html. A relative `context["url"]`
+    is made absolute with SITE_URL. Pass translatable context values lazily (gettext_lazy,
+    format_lazy) so they are rendered in each recipient's language.
+
+    With `dedupe_key`, the notice is queued at most once per recipient (key
+    "<dedupe_key>:<user pk>", get-or-create: safe against a concurrent transaction queueing the
+    same key). Returns each recipient's row, newly queued or queued before.
+    """
+    messages = []
+    recipients = {user.pk: user for user in users if user is not None}
+    for user in recipients.values():
         if not user.email:
             continue
-        language = _language_of(user)
-        with translation.override(language):
-            ctx = {**context, "user": user, "site_url": settings.SITE_URL}
-            subject = " ".join(
-                render_to_string(f"notifications/{template}.subject.txt", ctx).split()
-            )
-            body = render_to_string(f"notifications/{template}.txt", ctx)
         key = f"{dedupe_key}:{user.pk}" if dedupe_key else None
-        if key and OutboxMessage.objects.filter(dedupe_key=key).exists():
-            continue
+        if key and len(key) > _KEY_LENGTH:
+            raise ValueError(f"dedupe key longer than {_KEY_LENGTH} characters: {key!r}")
+        if key:
+            existing = OutboxMessage.objects.filter(dedupe_key=key).first()
+            if existing is not None:
+                messages.append(existing)
+                continue
+        language = _language_of(user)
+        subject, text, html = _render(
+            template=template, context=context, user=user, language=language
+        )
         try:
+            # A savepoint: a duplicate key must not break the caller's transaction.
             with transaction.atomic():
-                queued.append(
-                    OutboxMessage.objects.create(
-                        recipient=user,
-                        to_email=user.email,
-                        subject=subject[:255],
-                        body_text=body,
-                        language=language,
-                        template=template,
-                        dedupe_key=key,
-                        next_attempt_at=timezone.now(),
-                    )
+                message = OutboxMessage.objects.create(
+                    recipient=user,
+                    to_email=user.email,
+                    subject=subject,
+                    body_text=text,
+                    body_html=html,
+                    language=language,
+                    template=template,
+                    dedupe_key=key,
+                    next_attempt_at=timezone.now(),
                 )
-        except IntegrityError:  # queued concurrently by another transaction
-            continue
-    return queued
+        except IntegrityError:
+            if key is None:
+                raise
+            # Another transaction queued the same notice first (it has committed by now).
+            message = OutboxMessage.objects.get(dedupe_key=key)
+        messages.append(message)
+    return messages
+
+
+# --- Delivery ------------------------------------------------------------------------------------
 
 
 @dataclass
 class DeliveryReport:
     sent: int = 0
-    failed: int = 0
-    dead: int = 0
+    failed: int = 0  # attempts that failed in this run (dead ones included)
+    dead: int = 0  # of those, messages that reached MAX_ATTEMPTS and are now marked failed
 
 
 def backoff(attempts: int) -> dt.timedelta:
-    return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    """Wait after the `attempts`-th failure: 1 min, 2, 4, ... capped at 1 h."""
+    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
 
 
-def _claim_next(now):
-    qs = OutboxMessage.objects.filter(
+def _due(now):
+    return OutboxMessage.objects.filter(
         status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now
     ).order_by("next_attempt_at", "pk")
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True)
-    return qs.first()
 
 
-def deliver_outbox(*, limit: int = 200) -> DeliveryReport:
-    report = DeliveryReport()
-    mail = None
-    for _ in range(limit):
-        with transaction.atomic():
-            now = timezone.now()
-            message = _claim_next(now)
-            if message is None:
-                break
+def _claim_skip_locked(now) -> OutboxMessage | None:
+    """PostgreSQL: lock the next due message; rows another sweep holds are skipped."""
+    return _due(now).select_for_update(skip_locked=True).first()
+
+
+def _claim_by_update(now, candidates: list[int]) -> OutboxMessage | None:
+    """Other databases: the conditional UPDATE (a write, so the first statement of the
+    transaction takes SQLite's write lock) succeeds for one sweep only; the other one then sees
+    the message sent or rescheduled and moves on."""
+    while candidates:
+        pk = candidates.pop(0)
+        claimed = OutboxMessage.objects.filter(
+            pk=pk, status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now
+        ).update(status=OutboxMessage.Status.QUEUED)
+        if claimed:
+            return OutboxMessage.objects.get(pk=pk)
+    return None
+
+
+def _email(message: OutboxMessage, mail_connection) -> EmailMultiAlternatives:
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+        connection=mail_connection,
+        headers={
+            # Stable across retries and machines: a client drops a duplicate (see the module doc).
+            "Message-ID": f"<outbox.{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{host}>",
+            # RFC 3834: no vacation auto-replies to a robot.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    return email
+
+
+class _Mailer:
+    """One mail connection for the run (one SMTP session for many messages), reopened after an
+    error, since a session that failed mid-way is not to be trusted."""
+
+    def __init__(self):
+        self.connection = None
+
+    def open(self) -> None:
+        if self.connection is None:
+            mail_connection = get_connection(fail_silently=False)
+            mail_connection.open()
+            self.connection = mail_connection
+
+    def send(self, message: OutboxMessage) -> None:
+        try:
+            accepted = _email(message, self.connection).send()
+        except Exception:
+            self.close()
+            raise
+        if not accepted:
+            raise RuntimeError("the mail backend accepted no recipient")
+
+    def close(self) -> None:
+        if self.connection is not None:
             try:
-                mail = mail or get_connection(fail_silently=False)
-                EmailMultiAlternatives(
-                    subject=message.subject,
-                    body=message.body_text,
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[message.to_email],
-                    connection=mail,
-                ).send()
-            except Exception as exc:  # any transport error: keep the message, retry later
-                mail = None
-                message.attempts += 1
-                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if message.attempts >= MAX_ATTEMPTS:
-                    message.status = OutboxMessage.Status.DEAD
-                    report.dead += 1
-                else:
-                    message.next_attempt_at = now + backoff(message.attempts)
-                report.failed += 1
-                message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-                logger.warning(
-                    "mail to %s failed (attempt %s): %s", message.to_email, message.attempts, exc
+                self.connection.close()
+            except Exception:  # closing a broken session: nothing left to save
+                logger.debug("closing the mail connection failed", exc_info=True)
+            self.connection = None
+
+
+def _mark_sent(message: OutboxMessage) -> None:
+    message.status = OutboxMessage.Status.SENT
+    message.attempts += 1
+    message.sent_at = timezone.now()
+    message.save(update_fields=["status", "attempts", "sent_at"])
+
+
+def _mark_failed(message: OutboxMessage, exc: Exception, now, report: DeliveryReport) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    report.failed += 1
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxMessage.Status.FAILED
+        report.dead += 1
+        logger.error(
+            "mail %s to %s failed %s times, giving up: %s",
+            message.pk,
+            message.to_email,
+            message.attempts,
+            message.last_error,
+        )
+    else:
+        message.next_attempt_at = now + backoff(message.attempts)
+        logger.warning(
+            "mail %s to %s failed (attempt %s), retry at %s: %s",
+            message.pk,
+            message.to_email,
+            message.attempts,
+            message.next_attempt_at.isoformat(),
+            message.last_error,
+        )
+    message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+
+
+def deliver_outbox(*, limit: int = 200, now: dt.datetime | None = None) -> DeliveryReport:
+    """Send up to `limit` due messages; each is marked sent, or failed with its retry time, in
+    its own transaction. With nothing due this costs one query and opens no mail connection.
+
+    If the mail server cannot be reached at all, the message whose turn it is records the
+    failure and the run stops: the others stay due for the next sweep instead of each waiting
+    out a connection timeout (and none of them is charged an attempt it never had).
+    """
+    now = now or timezone.now()
+    report = DeliveryReport()
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    if skip_locked:
+        if not _due(now).exists():
+            return report
+        candidates = []
+    else:
+        candidates = list(_due(now).values_list("pk", flat=True)[:limit])
+        if not candidates:
+            return report
+    mailer = _Mailer()
+    try:
+        for _ in range(limit):
+            # Connect outside the claim's transaction: on SQLite that holds the write lock.
+            unreachable = None
+            try:
+                mailer.open()
+            except Exception as exc:
+                unreachable = exc
+            with transaction.atomic():
+                message = (
+                    _claim_skip_locked(now) if skip_locked else _claim_by_update(now, candidates)
                 )
-                continue
-            message.status = OutboxMessage.Status.SENT
-            message.sent_at = now
-            message.attempts += 1
-            message.save(update_fields=["status", "sent_at", "attempts"])
-            report.sent += 1
+                if message is None:
+                    break
+                if unreachable is not None:
+                    _mark_failed(message, unreachable, now, report)
+                    break
+                try:
+                    mailer.send(message)
+                except Exception as exc:  # any transport error: keep the message, retry later
+                    _mark_failed(message, exc, now, report)
+                    continue
+                _mark_sent(message)
+                report.sent += 1
+    finally:
+        mailer.close()
     return report
