@@ -114,3 +114,56 @@ class EmployeeSerializer(serializers.ModelSerializer):
 
     def get_roles(self, employee) -> list[str]:
         return sorted(g.name for g in employee.user.groups.all())
+
+
+class PenaltySerializer(CaseSerializer):
+    """API.md penalties: adds sanction, served_at, signed, witnesses (count), objection, final."""
+
+    def to_representation(self, penalty) -> dict:
+        data = self.case_common(penalty)
+        witnesses = list(penalty.witnesses.all())
+        objection = getattr(penalty, "objection", None)
+        data.update(
+            {
+                "department": penalty.department.code,
+                "issuer": penalty.issuer_id,
+                "facts": penalty.facts,
+                "rule": penalty.rule,
+                "evidence": penalty.evidence,
+                "sanction": penalty.sanction,
+                "drafted_sanction": penalty.drafted_sanction,
+                "served_at": penalty.served_at.isoformat(),
+                "objection_due": penalty.objection_due.isoformat(),
+                "receipt": penalty.receipt,
+                "signed": penalty.signed_at is not None,
+                "witnesses": sum(1 for w in witnesses if w.signed_at),
+                "witnesses_named": len(witnesses),
+                "objection": None,
+                "approval": None,
+                "final": penalty.state == "final",
+                "fine": str(penalty.fine) if penalty.fine is not None else None,
+                "points": str(penalty.points) if penalty.points is not None else None,
+                "derived": penalty.derived,
+                "policy_version": penalty.policy_version,
+            }
+        )
+        if objection is not None:
+            data["objection"] = {
+                "filed_at": objection.filed_at.isoformat(),
+                "reason": objection.reason,
+                "response_due": objection.response_due.isoformat(),
+                "escalated": objection.escalated_at is not None,
+                "decision": objection.decision or None,
+                "reduced_to": objection.reduced_to or None,
+                "response": objection.response or None,
+                "responded_at": objection.responded_at.isoformat()
+                if objection.responded_at
+                else None,
+            }
+        if penalty.approval_reason:
+            data["approval"] = {
+                "reason": penalty.approval_reason,
+                "fallback_sanction": penalty.fallback_sanction or None,
+                "approved": penalty.approved,
+            }
+        return data

@@ -6,6 +6,7 @@ from . import views
 
 router = SimpleRouter()
 router.register("promotions", views.PromotionViewSet, basename="promotion")
+router.register("penalties", views.PenaltyViewSet, basename="penalty")
 router.register("employees", views.EmployeeViewSet, basename="employee")
 
 urlpatterns = [

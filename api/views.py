@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
 from approvals.errors import InvalidInput
+from approvals.penalty.services import penalty_serve
 from approvals.promotion.services import promotion_submit
 from approvals.selectors import deadlines_for, timelines_for
 from org.levels import LADDER, Role
@@ -20,9 +21,10 @@ from org.models import Employee
 from performance.models import Assessment
 from workflows.engine import run_action, start_flow
 from workflows.inbox import inbox_for
+from workflows.penalty import PenaltyFlow
 from workflows.promotion import PromotionFlow
 
-from .serializers import EmployeeSerializer, PromotionSerializer
+from .serializers import EmployeeSerializer, PenaltySerializer, PromotionSerializer
 
 
 def _body(request) -> dict:
@@ -93,17 +95,22 @@ _FIELD_TYPES = {
     "score": serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0, max_value=100),
     "notes": serializers.CharField(required=False),
     "effective_date": serializers.DateField(required=False),
+    "witnesses": serializers.ListField(child=serializers.IntegerField(), required=False),
+    "decision": serializers.ChoiceField(choices=["uphold", "reduce", "revoke"]),
+    "reduced_to": serializers.CharField(required=False, allow_null=True),
+    "to": serializers.ChoiceField(choices=["final_warning", "dismissal"]),
 }
 
 
-def _case_action(flow_class, name: str):
+def _case_action(flow_class, name: str, serializer=PromotionSerializer):
     fields = flow_class.actions[name].fields
+    kind = flow_class.__name__.removesuffix("Flow")
     body = inline_serializer(
-        name=f"Promotion{name.title().replace('-', '')}Body",
+        name=f"{kind}{name.title().replace('-', '')}Body",
         fields={f: _FIELD_TYPES[f] for f in fields},
     )
 
-    @extend_schema(request=body, responses=PromotionSerializer, summary=name)
+    @extend_schema(request=body, responses=serializer, summary=name)
     def method(self, request, pk=None):
         return self.perform_action(request, pk, name, fields)
 
@@ -150,6 +157,50 @@ class PromotionViewSet(CaseViewSet):
     schedule_defence = _case_action(PromotionFlow, "schedule-defence")
     score_defence = _case_action(PromotionFlow, "score-defence")
     confirm = _case_action(PromotionFlow, "confirm")
+
+
+class PenaltyViewSet(CaseViewSet):
+    """Penalties and appeals (API.md): creating a penalty serves it."""
+
+    flow_class = PenaltyFlow
+    serializer_class = PenaltySerializer
+
+    @extend_schema(
+        request=inline_serializer(
+            name="PenaltyCreateBody",
+            fields={
+                "employee": serializers.IntegerField(),
+                "facts": serializers.CharField(),
+                "rule": serializers.CharField(),
+                "sanction": serializers.ChoiceField(
+                    choices=["verbal_warning", "written_warning", "final_warning", "dismissal"]
+                ),
+                "evidence": serializers.CharField(),
+            },
+        ),
+        responses={201: PenaltySerializer},
+    )
+    def create(self, request):
+        body = _body(request)
+        with transaction.atomic():
+            penalty = penalty_serve(
+                actor=request.user,
+                employee=body.get("employee"),
+                facts=body.get("facts"),
+                rule=body.get("rule"),
+                sanction=body.get("sanction"),
+                evidence=body.get("evidence"),
+            )
+            start_flow(flow_class=PenaltyFlow, case=penalty)
+        return Response(self.represent(penalty), status=201)
+
+
+def _penalty_action(name):
+    return _case_action(PenaltyFlow, name, PenaltySerializer)
+
+
+for _name in PenaltyFlow.actions:
+    setattr(PenaltyViewSet, _name.replace("-", "_"), _penalty_action(_name))
 
 
 class InboxView(APIView):

@@ -31,7 +31,7 @@ from approvals.errors import DomainError, InvalidInput, PolicyViolation
 from org.models import Employee
 from policy.services import policy_in_force
 
-from .models import Assessment
+from .models import Assessment, ScoreEvent
 
 MIN_SCORE = Decimal("0")
 MAX_SCORE = Decimal("110")  # SCORE-1: base 80 plus the month's events, capped at 110
@@ -179,6 +179,53 @@ def assessment_record(
         employee=employee, month=month, score=score, source=source, actor=actor
     )
     return assessment
+
+
+# --- score events (bonus, deduction, a penalty's fine) -----------------------------------------
+
+
+def score_event_book(
+    *,
+    employee: Employee,
+    at: dt.datetime,
+    points: Decimal,
+    fine: Decimal,
+    reason: str,
+    source: str,
+    actor=None,
+) -> ScoreEvent:
+    """Book points (negative: a deduction) and a fine to the employee's month containing `at`
+    (company time zone). `source` identifies the booking ("penalty:12"): booking it again
+    returns the first booking instead of a second one."""
+    month = timezone.localtime(at).date().replace(day=1)
+    with transaction.atomic():
+        event, created = ScoreEvent.objects.get_or_create(
+            source=source,
+            defaults={
+                "employee": employee,
+                "month": month,
+                "points": points,
+                "fine": fine,
+                "reason": reason[:200],
+                "booked_at": timezone.now(),
+            },
+        )
+        if created:
+            audit.record(
+                case_type="score_event",
+                case_id=event.pk,
+                action="book",
+                actor=actor,
+                rules=["APPEAL-3"],
+                data={
+                    "employee": employee.pk,
+                    "month": month.strftime("%Y-%m"),
+                    "points": str(points),
+                    "fine": str(fine),
+                    "source": source,
+                },
+            )
+    return event
 
 
 # --- reading an import file ---------------------------------------------------------------------

@@ -80,3 +80,40 @@ class Policy:
         """PROMO-3.5 default: the first day of the next month."""
         first = confirmed_on.replace(day=1)
         return (first + dt.timedelta(days=32)).replace(day=1)
+
+    # --- penalties and appeals (PEN-1, APPEAL-1..3) ----------------------------------------
+    @property
+    def _deadlines(self) -> dict:
+        return self.data["deadlines"]
+
+    @property
+    def objection_days(self) -> int:
+        return int(self._deadlines["objection_days"])
+
+    @property
+    def objection_mode(self) -> str:
+        return self._deadlines["objection_mode"]
+
+    @property
+    def response_days(self) -> int:
+        return int(self._deadlines["response_days"])
+
+    @property
+    def response_mode(self) -> str:
+        return self._deadlines["response_mode"]
+
+    def fine_for(self, sanction: str) -> Decimal:
+        return Decimal(self.data["penalties"]["fines"].get(sanction, "0"))
+
+    def points_for(self, sanction: str) -> Decimal:
+        return Decimal(self.data["penalties"]["points"].get(sanction, "0"))
+
+    @property
+    def warnings_per_step(self) -> int:
+        """PEN-1: this many warnings of one level make one of the next."""
+        return int(self.data["penalties"]["escalate_every"])
+
+    @property
+    def observation_months(self) -> int:
+        """PEN-1: how long after a final warning a new violation proposes dismissal."""
+        return int(self.data["penalties"]["observation_months"])

@@ -2,7 +2,10 @@
 "task created" notice."""
 
 from django.db import transaction
-from viewflow.workflow import lock
+from viewflow.workflow import flow, lock
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.split import SplitActivation
 
 from approvals import permissions as perms
 from org.levels import Role
@@ -49,3 +52,35 @@ class CaseFlowMixin:
 
     def visible_cases(self, user):
         raise NotImplementedError
+
+
+class _DataSplitActivation(SplitActivation):
+    """viewflow 2.4's Split documents `Next(node, data_source=...)` (one task per item, with
+    `task.data` = the item) but does not implement it; this activation does."""
+
+    @Activation.status.super()
+    def activate(self):
+        for node, cond, data_source in self.flow_task._branches:
+            if cond and not cond(self):
+                continue
+            if data_source is None:
+                self.next_tasks.append((node, None))
+            else:
+                self.next_tasks.extend((node, item) for item in data_source(self))
+        if not self.next_tasks:
+            raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+
+class DataSplit(flow.Split):
+    activation_class = _DataSplitActivation
+
+    def Next(self, node, case=None, data_source=None):
+        self._activate_next.append((node, case, data_source))
+        return self
+
+
+def assigned_user(activation):
+    """The user a per-item task is for (`task.data["user"]`, set by a DataSplit source)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=activation.task.data["user"])

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from approvals.errors import StateConflict
 
@@ -30,14 +30,15 @@ class Action:
 
     `nodes` empty: the action does not complete a task (a vote, opening a vote).
     `per_owner`: the node has one task per person (defence scores); complete the actor's own.
-    `cancels_process`: the action ends the case early (withdrawal): cancel open tasks.
+    `cancels_process`: the action ends the case early (withdrawal): cancel open tasks. True, or
+    a callable deciding on the updated case (a response that revokes the penalty).
     `fields`: the body fields the action reads (API.md), for the API and the pages alike.
     """
 
     service: Callable
     nodes: tuple[str, ...] = ()
     per_owner: bool = False
-    cancels_process: bool = False
+    cancels_process: bool | Callable = False
     fields: tuple[str, ...] = field(default=())
 
 
@@ -105,8 +106,11 @@ def run_action(
                         # completed it between our reads. Roll everything back.
                         raise busy_conflict()
                     complete_task(task, actor)
-            if action.cancels_process:
-                flow_class.instance.cancel(Process.objects.get(pk=process.pk))
+            cancels = action.cancels_process
+            if cancels is True or (callable(cancels) and cancels(case)):
+                process = Process.objects.get(pk=process.pk)
+                if process.status != PROCESS.DONE:  # the action may have ended it already
+                    flow_class.instance.cancel(process)
     except FlowLockFailed:
         raise busy_conflict() from None
     return case

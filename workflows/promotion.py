@@ -14,14 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
-from viewflow.workflow.activation import Activation
-from viewflow.workflow.nodes.split import SplitActivation
 
 from approvals.promotion import selectors, services
 from approvals.promotion.models import DefenceScore, Promotion, PromotionState
 from org.levels import Role
 
-from .base import CaseFlowMixin
+from .base import CaseFlowMixin, DataSplit, assigned_user
 from .engine import Action
 from .views import CaseTaskView
 
@@ -43,17 +41,11 @@ def _nominator_permission(activation):
 def _panel(activation):
     promotion = activation.process.artifact
     return [
-        {"panelist_user": user_id}
+        {"user": user_id}
         for user_id in DefenceScore.objects.filter(promotion=promotion)
         .order_by("pk")
         .values_list("panelist__user_id", flat=True)
     ]
-
-
-def _panelist(activation):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.get(pk=activation.task.data["panelist_user"])
 
 
 def _state_is(*states):
@@ -67,21 +59,6 @@ def _effective_now(activation):
 def _effective_at(activation):
     day = activation.process.artifact.effective_on
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-class _PanelSplitActivation(SplitActivation):
-    """One scoring task per panel member: viewflow 2.4's Split documents `data_source` but does
-    not implement it, so the activation expands the branch itself (task.data = the member)."""
-
-    @Activation.status.super()
-    def activate(self):
-        for node, _cond, _source in self.flow_task._branches:
-            for item in _panel(self):
-                self.next_tasks.append((node, item))
-
-
-class PanelSplit(flow.Split):
-    activation_class = _PanelSplitActivation
 
 
 class PromotionFlow(CaseFlowMixin, flow.Flow):
@@ -132,11 +109,11 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
         flow.Switch().Case(this.panel, _state_is(S.DEFENCE_SCHEDULED)).Default(this.effective_check)
     )
 
-    panel = PanelSplit().Next(this.score_defence)
+    panel = DataSplit().Next(this.score_defence, data_source=_panel)
     score_defence = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Score the defence"))
-        .Assign(_panelist)
+        .Assign(assigned_user)
         .onCreate(this.on_task_created)
         .Next(this.panel_done)
     )

@@ -6,6 +6,7 @@ from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 
 from approvals import permissions as perms
 
+from .penalty import PenaltyFlow
 from .promotion import PromotionFlow
 
 
@@ -19,14 +20,17 @@ class CaseFlowViewset(FlowViewset):
         return perms.has_oversight(user)
 
 
-FLOWS = [PromotionFlow]
+FLOWS = [PromotionFlow, PenaltyFlow]
 
 site = Site(
     title=_("HR approvals"),
     viewsets=[
         WorkflowAppViewset(
             title=_("Approvals"),
-            flow_viewsets=[CaseFlowViewset(PromotionFlow, icon="trending_up")],
+            flow_viewsets=[
+                CaseFlowViewset(PromotionFlow, icon="trending_up"),
+                CaseFlowViewset(PenaltyFlow, icon="gavel"),
+            ],
         ),
     ],
 )

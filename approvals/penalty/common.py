@@ -1,0 +1,180 @@
+"""Helpers shared by the penalty services: locking, the policy of the case, required text, the
+audit + deadline bookkeeping, and who may do what (one check per role question, used by the
+services to refuse and by the selectors to list the caller's actions)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from approvals import permissions as perms
+from approvals.deadlines import Deadline
+from approvals.errors import InvalidInput, NotAllowed
+from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
+from approvals.history import record_transition
+from org.levels import Role
+from policy.deadlines import due_at
+from policy.services import policy_in_force
+
+from .models import Penalty, PenaltyState, Receipt, Sanction
+
+S = PenaltyState
+CASE_TYPE = "penalty"
+
+FIELD_LABELS = {
+    "facts": _("facts"),
+    "rule": _("rule broken"),
+    "evidence": _("evidence"),
+    "reason": _("reason"),
+}
+
+
+def locked(penalty: Penalty) -> Penalty:
+    """Re-read the case under a row lock; everything after sees the committed state."""
+    return (
+        Penalty.objects.select_for_update()
+        .select_related("employee__user", "department", "issuer__user")
+        .get(pk=penalty.pk)
+    )
+
+
+def policy_of(penalty: Penalty):
+    """A slip is judged by the policy version in force when it was served."""
+    return policy_in_force(at=penalty.served_at)
+
+
+def required_text(value, *, field: str, rule: str) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if not text:
+        raise InvalidInput(
+            _("A written %(field)s is required."),
+            code=f"{field}_required",
+            rule=rule,
+            params={"field": FIELD_LABELS.get(field, field)},
+            field=field,
+        )
+    return text
+
+
+def sanction_value(value, *, field: str = "sanction") -> str:
+    if value not in Sanction.values:
+        raise InvalidInput(
+            _("“%(value)s” is not a sanction; use one of: %(choices)s."),
+            code="invalid_sanction",
+            rule="PEN-1",
+            params={"value": value, "choices": ", ".join(Sanction.values)},
+            field=field,
+        )
+    return value
+
+
+def local_text(moment) -> str:
+    """A due time as people read it: local time of the company, with the zone's name."""
+    local = timezone.localtime(moment)
+    return f"{local:%Y-%m-%d %H:%M:%S} ({local.tzinfo})"
+
+
+def open_deadline(penalty: Penalty, name: str, due) -> None:
+    Deadline.objects.create(
+        case_type=CASE_TYPE,
+        case_id=penalty.pk,
+        name=name,
+        due_at=due.at,
+        provisional=due.provisional,
+    )
+
+
+def meet_deadline(penalty: Penalty, name: str) -> None:
+    Deadline.objects.filter(
+        case_type=CASE_TYPE, case_id=penalty.pk, name=name, met_at__isnull=True
+    ).update(met_at=timezone.now())
+
+
+def due_in(days: int, mode: str):
+    """DEADLINE-1: `days` calendar or working days from now, to the end of the local day."""
+    return due_at(timezone.now(), days, mode=mode, end_of_day=True)
+
+
+def log(penalty, action, actor, from_state, to_state, rules, comment="", data=None):
+    record_transition(
+        case=penalty,
+        action=action,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        rules=rules,
+        policy_version=penalty.policy_version,
+        comment=comment,
+        data=data,
+    )
+
+
+# --- who may act ------------------------------------------------------------------------------
+
+
+def drafter_is_gm_office(employee) -> bool:
+    """A department lead's own slip (or one in a department without a lead) is drafted by the
+    GM office, as nobody disciplines themselves (PEN-2, security rules)."""
+    lead_id = employee.department.lead_id
+    return lead_id is None or lead_id == employee.pk
+
+
+def check_drafter(actor, employee) -> None:
+    """PEN-2: the employee's department lead drafts the slip (the GM office for a lead)."""
+    me = perms.require_authenticated_employee(actor)
+    if me.pk == employee.pk:
+        raise NotAllowed(
+            _("You cannot issue a penalty to yourself."), code="own_request", rule="PEN-2"
+        )
+    if drafter_is_gm_office(employee):
+        perms.require_role(actor, Role.GM_OFFICE, rule="PEN-2")
+        return
+    if employee.department.lead_id != me.pk:
+        raise NotAllowed(
+            _("Only the lead of the employee's department (%(department)s) issues a penalty."),
+            code="not_department_lead",
+            rule="PEN-2",
+            params={"department": employee.department.name},
+        )
+
+
+def check_employee(actor, penalty: Penalty, *, rule: str) -> None:
+    if penalty.employee.user_id != actor.pk:
+        raise NotAllowed(
+            _("Only the employee named on the slip can do this."),
+            code="not_the_employee",
+            rule=rule,
+        )
+
+
+def check_issuer_side(actor, penalty: Penalty, *, rule: str) -> None:
+    """The issuer, or the department's lead now (the post may have changed hands)."""
+    me = perms.employee_of(actor)
+    if me is None or me.pk == penalty.employee_id:
+        raise NotAllowed(
+            _("Only the issuer of the slip can do this."), code="not_issuer", rule=rule
+        )
+    if me.pk not in (penalty.issuer_id, penalty.department.lead_id):
+        raise NotAllowed(
+            _("Only the issuer of the slip can do this."), code="not_issuer", rule=rule
+        )
+
+
+def check_gm_decider(actor, penalty: Penalty, *, rule: str) -> None:
+    """The GM office decides, but never on a slip its member issued or received."""
+    perms.require_role(actor, Role.GM_OFFICE, rule=rule)
+    perms.require_not_own(actor, penalty, rule=rule)
+    me = perms.employee_of(actor)
+    if me is not None and me.pk == penalty.issuer_id:
+        raise NotAllowed(
+            _("The issuer of a penalty cannot decide on it."), code="issuer_decides", rule=rule
+        )
+
+
+def receipt_complete(penalty: Penalty) -> bool:
+    """PEN-3: signed by the employee, or refused and signed by two witnesses."""
+    return penalty.receipt in (Receipt.SIGNED, Receipt.WITNESSED)
+
+
+def more_severe(a: str, b: str) -> bool:
+    from .models import SEVERITY
+
+    return SEVERITY.index(a) > SEVERITY.index(b)

@@ -1,0 +1,232 @@
+"""Penalty flow (处罚与申诉): who does the next step, in whose inbox, until when.
+
+Serving the slip starts two parallel branches:
+- receipt (PEN-3): the employee signs or refuses; a slip still unsigned when the objection window
+  closes counts as refused. A refused slip needs witnesses: the issuer names them (unless named
+  with the refusal), each named witness gets a signing task; the branch ends with two signatures.
+- objection (APPEAL-1/2): the employee's "object" task is open until the window's last instant;
+  its timer (the stored due time) lapses the window. An objection goes to the responder (the
+  lead, or the GM office when the lead issued it) with the response deadline as timer; when it
+  passes, the case escalates to the GM office queue.
+Both branches join; the slip is then concluded: final, or first to the GM office for a dismissal
+proposal or a raised refused slip (PEN-1, APPEAL-4). A revoked slip ends the process.
+Rules live in approvals.penalty; this module only routes.
+"""
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+
+from approvals.penalty import appeal, selectors, services
+from approvals.penalty.models import Penalty, PenaltyState, Receipt
+from org.levels import Role
+
+from .base import CaseFlowMixin, DataSplit, assigned_user
+from .engine import Action
+from .views import CaseTaskView
+
+S = PenaltyState
+# A timer fires when its time is <= now; the window's last instant still belongs to the employee.
+AFTER = dt.timedelta(microseconds=1)
+GM_OFFICE = f"org.{Role.GM_OFFICE}"
+
+
+def _case(activation) -> Penalty:
+    """The case as committed so far: routing runs in a chain of nodes sharing one process
+    object, whose cached artifact predates the services' changes."""
+    return Penalty.objects.get(pk=activation.process.artifact_object_id)
+
+
+def _employee_user(activation):
+    return activation.process.artifact.employee.user
+
+
+def _issuer_user(activation):
+    issuer = activation.process.artifact.issuer
+    return issuer.user if issuer else None
+
+
+def _issuer_permission(activation):
+    return None if activation.process.artifact.issuer_id else GM_OFFICE
+
+
+def _objection_closes(activation):
+    return _case(activation).objection_due + AFTER
+
+
+def _response_overdue(activation):
+    return _case(activation).objection.response_due + AFTER
+
+
+def _responder_user(activation):
+    responder = appeal.responder_for(_case(activation))
+    return responder.user if responder else None
+
+
+def _responder_permission(activation):
+    return None if appeal.responder_for(_case(activation)) else GM_OFFICE
+
+
+def _witnesses(activation):
+    penalty = _case(activation)
+    return [
+        {"user": user_id}
+        for user_id in penalty.witnesses.order_by("pk").values_list("witness__user_id", flat=True)
+    ]
+
+
+def _receipt_is(*receipts):
+    return lambda activation: _case(activation).receipt in receipts
+
+
+def _state_is(*states):
+    return lambda activation: _case(activation).state in states
+
+
+def _has_witnesses(activation):
+    return _case(activation).witnesses.exists()
+
+
+class PenaltyFlow(CaseFlowMixin, flow.Flow):
+    """Penalty and appeal
+
+    Penalty slip, signature or witnesses, objection, response and outcome (PEN-*, APPEAL-*).
+    """
+
+    case_model = Penalty
+    resource = "penalties"
+    process_summary_template = "{{ process.artifact }}"
+
+    start = flow.StartHandle(this.start_case).Next(this.branches)
+    branches = flow.Split().Always(this.sign).Always(this.object)
+
+    # --- receipt (PEN-3) ----------------------------------------------------------------------
+    sign = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("Sign the penalty slip"))
+        .Assign(_employee_user)
+        .onCreate(this.on_task_created)
+        .OnTimeout(_objection_closes, this.unsigned, title=_("Unsigned when the window closed"))
+        .Next(this.after_receipt)
+    )
+    unsigned = flow.Function(this.record_unsigned).Next(this.after_receipt)
+    after_receipt = (
+        flow.Switch()
+        .Case(this.decided, _receipt_is(Receipt.SIGNED))
+        .Case(this.witnesses, _has_witnesses)
+        .Default(this.name_witnesses)
+    )
+    name_witnesses = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("Name two witnesses"))
+        .Assign(_issuer_user)
+        .Permission(_issuer_permission)
+        .onCreate(this.on_task_created)
+        .Next(this.witnesses)
+    )
+    witnesses = DataSplit().Next(this.witness, data_source=_witnesses)
+    witness = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("Sign as witness"))
+        .Assign(assigned_user)
+        .onCreate(this.on_task_created)
+        .Next(this.witnessed)
+    )
+    witnessed = flow.Join().Next(this.decided)
+
+    # --- objection and response (APPEAL-1, APPEAL-2) --------------------------------------------
+    object = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("Object to the penalty"))
+        .Assign(_employee_user)
+        .onCreate(this.on_task_created)
+        .OnTimeout(_objection_closes, this.lapse, title=_("Objection window closed"))
+        .Next(this.respond)
+    )
+    lapse = flow.Function(this.close_window).Next(this.decided)
+    respond = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("Answer the objection"))
+        .Assign(_responder_user)
+        .Permission(_responder_permission)
+        .onCreate(this.on_task_created)
+        .OnTimeout(_response_overdue, this.overdue, title=_("Response overdue"))
+        .Next(this.decided)
+    )
+    overdue = flow.Function(this.escalate_overdue).Next(this.respond_gm)
+    respond_gm = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("Answer the overdue objection"))
+        .Permission(GM_OFFICE)
+        .onCreate(this.on_task_created)
+        .Next(this.decided)
+    )
+
+    # --- outcome (APPEAL-3, PEN-1, APPEAL-4) ----------------------------------------------------
+    decided = flow.Join().Next(this.conclude)
+    conclude = flow.Function(this.conclude_case).Next(this.after_conclude)
+    after_conclude = flow.If(_state_is(S.AWAITING_APPROVAL)).Then(this.approval).Else(this.end)
+    approval = (
+        flow.View(CaseTaskView.as_view())
+        .Annotation(title=_("Approve the sanction"))
+        .Permission(GM_OFFICE)
+        .onCreate(this.on_task_created)
+        .Next(this.end)
+    )
+    end = flow.End()
+
+    actions = {
+        "sign": Action(services.penalty_sign, nodes=("sign",)),
+        "refuse-to-sign": Action(services.penalty_refuse, nodes=("sign",), fields=("witnesses",)),
+        "name-witnesses": Action(
+            services.penalty_name_witnesses, nodes=("name_witnesses",), fields=("witnesses",)
+        ),
+        "witness": Action(services.penalty_witness, nodes=("witness",), per_owner=True),
+        "object": Action(appeal.penalty_object, nodes=("object",), fields=("reason",)),
+        "respond": Action(
+            appeal.penalty_respond,
+            nodes=("respond", "respond_gm"),
+            fields=("decision", "reason", "reduced_to"),
+            cancels_process=lambda case: case.state == S.REVOKED,
+        ),
+        "escalate": Action(services.penalty_raise, fields=("to", "reason")),
+        "approve": Action(appeal.penalty_approve, nodes=("approval",), fields=("comment",)),
+        "reject": Action(appeal.penalty_reject, nodes=("approval",), fields=("reason",)),
+    }
+    node_deadlines = {
+        "sign": "objection",
+        "object": "objection",
+        "respond": "response",
+        "respond_gm": "response",
+    }
+    # Overdue handling is the flow's own (timers above): no generic escalation notice for these.
+    escalating_nodes = {"sign", "object", "respond", "respond_gm"}
+    node_actions = {
+        "sign": ["sign", "refuse-to-sign"],
+        "name_witnesses": ["name-witnesses"],
+        "witness": ["witness"],
+        "object": ["object"],
+        "respond": ["respond"],
+        "respond_gm": ["respond"],
+        "approval": ["approve", "reject"],
+    }
+
+    def record_unsigned(self, activation):
+        services.penalty_record_unsigned(penalty=_case(activation))
+
+    def close_window(self, activation):
+        appeal.penalty_window_lapse(penalty=_case(activation))
+
+    def escalate_overdue(self, activation):
+        appeal.penalty_escalate_overdue(penalty=_case(activation))
+
+    def conclude_case(self, activation):
+        appeal.penalty_conclude(penalty=_case(activation))
+
+    def visible_cases(self, user):
+        return selectors.penalties_visible_to(user)
+
+    def available_actions(self, user, case):
+        return selectors.available_actions(user, case)
