@@ -22,6 +22,9 @@ DECISIONS = {
     "take-effect",
     "pass-defence",
     "fail-defence",
+    "finalise",  # a penalty became final (window lapsed or objection answered)
+    "respond",
+    "ladder",
 }
 
 
@@ -54,6 +57,33 @@ def on_task_created(sender, task_id, **kwargs):
     )
 
 
+def case_url(case_type: str, case_id: int) -> str:
+    """The case page: /<resource>/<id>/ (resource as in the API: promotions, penalties)."""
+    from workflows.site import FLOWS
+
+    for flow_class in FLOWS:
+        if flow_class.case_model._meta.model_name == case_type:
+            return f"/{flow_class.resource}/{case_id}/"
+    return "/"
+
+
+@receiver(case_changed)
+def on_penalty_escalated(sender, case_type, case_id, action, **kwargs):
+    """APPEAL-2: the response deadline passed; the employee is told it went to the GM office."""
+    if (case_type, action) != ("penalty", "response-overdue"):
+        return
+    from django.utils import timezone
+
+    case = sender._default_manager.select_related("employee__user", "objection").get(pk=case_id)
+    due = timezone.localtime(case.objection.response_due)
+    notify(
+        users=[case.employee.user],
+        template="penalty_escalated",
+        context={"case": case, "due": f"{due:%Y-%m-%d %H:%M}", "url": case_url(case_type, case_id)},
+        dedupe_key=f"penalty:{case_id}:escalated",
+    )
+
+
 @receiver(case_changed)
 def on_case_changed(sender, case_type, case_id, action, actor_id, from_state, to_state, **kwargs):
     if action not in DECISIONS:
@@ -73,7 +103,7 @@ def on_case_changed(sender, case_type, case_id, action, actor_id, from_state, to
             "case_type": case_type,
             "action": action,
             "state": case.get_state_display(),
-            "url": f"/{case_type}s/{case.pk}/",
+            "url": case_url(case_type, case.pk),
         },
         dedupe_key=f"{case_type}:{case_id}:{action}:{to_state}",
     )

@@ -1,0 +1,25 @@
+import pytest
+
+from tests.orgdata import build_org
+
+
+@pytest.fixture
+def org(db):
+    return build_org()
+
+
+@pytest.fixture
+def working_days_policy(db):
+    """The default pack with both appeal windows counted in working days (DEADLINE-1)."""
+    from policy.models import PolicyVersion
+
+    version = PolicyVersion.objects.get()
+    data = dict(version.data)
+    data["deadlines"] = {
+        **data["deadlines"],
+        "objection_mode": "working",
+        "response_mode": "working",
+    }
+    version.data = data
+    version.save()
+    return version
