@@ -7,5 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("promotions/apply/", views.promotion_apply, name="promotion_apply"),
     path("promotions/<int:pk>/", views.promotion_detail, name="promotion_detail"),
+    path("penalties/new/", views.penalty_new, name="penalty_new"),
+    path("penalties/<int:pk>/", views.penalty_detail, name="penalty_detail"),
     path("", site.urls),
 ]

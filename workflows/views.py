@@ -60,6 +60,17 @@ class ActionForm(forms.Form):
     effective_date = forms.DateField(
         label=_("Effective date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # Penalties (PEN-*, APPEAL-*)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        required=False,
+        choices=[("uphold", _("Uphold")), ("reduce", _("Reduce")), ("revoke", _("Revoke"))],
+    )
+    reduced_to = forms.ChoiceField(label=_("Reduce to"), required=False, choices=[])
+    to = forms.ChoiceField(label=_("Raise to"), required=False, choices=[])
+    witnesses = forms.MultipleChoiceField(
+        label=_("Witnesses"), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
 
 ACTION_LABELS = {
@@ -75,7 +86,23 @@ ACTION_LABELS = {
     "schedule-defence": _("Schedule the defence"),
     "score-defence": _("Record my score"),
     "confirm": _("Confirm"),
+    "sign": _("Sign (acknowledge receipt)"),
+    "refuse-to-sign": _("Refuse to sign"),
+    "name-witnesses": _("Name the witnesses"),
+    "witness": _("Sign as witness"),
+    "object": _("Object"),
+    "respond": _("Answer the objection"),
+    "escalate": _("Ask the GM office to raise the sanction"),
 }
+# Labels for the same action name where processes differ.
+ACTION_LABELS_BY_RESOURCE = {
+    ("penalties", "approve"): _("Approve the sanction"),
+    ("penalties", "reject"): _("Refuse (the sanction falls back)"),
+}
+
+
+def _label(flow_class, name: str):
+    return ACTION_LABELS_BY_RESOURCE.get((flow_class.resource, name), ACTION_LABELS[name])
 
 
 def _panel_choices():
@@ -89,23 +116,46 @@ def _panel_choices():
     ]
 
 
-def _fields(name: str) -> tuple[str, ...]:
-    from .promotion import PromotionFlow
+def _witness_choices(case):
+    from org.models import Employee
 
-    return PromotionFlow.actions[name].fields
+    if case is None or not hasattr(case, "issuer_id"):
+        return []
+    return [
+        (str(e.pk), e.name)
+        for e in Employee.objects.filter(user__is_active=True)
+        .exclude(pk__in=[case.employee_id, case.issuer_id or 0])
+        .order_by("department__name", "name")
+    ]
 
 
-def _payload(name: str, data) -> dict:
+def _form(data=None, case=None) -> ActionForm:
+    from approvals.penalty.models import Sanction
+
     form = ActionForm(data)
     form.fields["panel"].choices = _panel_choices()
+    form.fields["witnesses"].choices = _witness_choices(case)
+    sanctions = [("", "—"), *Sanction.choices]
+    form.fields["reduced_to"].choices = sanctions
+    form.fields["to"].choices = [
+        (Sanction.FINAL_WARNING.value, Sanction.FINAL_WARNING.label),
+        (Sanction.DISMISSAL.value, Sanction.DISMISSAL.label),
+    ]
+    return form
+
+
+def _payload(flow_class, name: str, data, case=None) -> dict:
+    form = _form(data, case)
     form.is_valid()  # every field is optional; the service judges the values
     payload = {}
-    for field in _fields(name):
+    for field in flow_class.actions[name].fields:
         value = form.cleaned_data.get(field)
         if field in form.errors:
             value = data.get(field)  # let the service name the problem in its own words
-        if field == "panel":
-            value = [int(v) for v in data.getlist("panel") if v.isdigit()]
+        if field in ("panel", "witnesses"):
+            value = [int(v) for v in data.getlist(field) if v.isdigit()]
+        if field == "reduced_to" and value == "":
+            value = None
         payload[field] = value
     if name == "vote" and payload.get("support") in (None, ""):
         payload["support"] = None
@@ -116,12 +166,11 @@ def _actions_context(flow_class, user, case, only=None):
     names = flow_class.instance.available_actions(user, case)
     if only is not None:
         names = [n for n in names if n in only]
-    form = ActionForm()
-    form.fields["panel"].choices = _panel_choices()
+    form = _form(case=case)
     return [
         {
             "name": n,
-            "label": ACTION_LABELS[n],
+            "label": _label(flow_class, n),
             "fields": [form[f] for f in flow_class.actions[n].fields],
         }
         for n in names
@@ -137,6 +186,7 @@ def _case_context(request, flow_class, case):
     context = {
         "case": case,
         "resource": flow_class.resource,
+        "summary_template": f"workflows/_{flow_class.case_model._meta.model_name}.html",
         "timeline": timeline(case),
         "deadlines": deadlines_for([case]).get(case.pk, []),
         "now": timezone.now(),
@@ -190,12 +240,12 @@ class CaseTaskView(generic.TemplateView):
                 name=name,
                 actor=request.user,
                 activation=request.activation if action.nodes else None,
-                **_payload(name, request.POST),
+                **_payload(flow_class, name, request.POST, case),
             )
         except DomainError as exc:
             messages.error(request, exc.detail)
             return HttpResponseRedirect(request.get_full_path())
-        messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[name]})
+        messages.success(request, _("Done: %(action)s.") % {"action": _label(flow_class, name)})
         if action.nodes:
             return HttpResponseRedirect(reverse("workflow:inbox"))
         return HttpResponseRedirect(request.get_full_path())
@@ -234,6 +284,16 @@ def home(request):
             .exclude(employee=employee)
             .exclude(voters__voter=employee)
         )
+        from approvals.penalty.selectors import penalties_visible_to
+
+        visible = penalties_visible_to(request.user)
+        context["my_penalties"] = visible.filter(employee=employee)
+        context["department_penalties"] = visible.filter(department__lead=employee).exclude(
+            employee=employee
+        )[:50]
+    context["may_issue_penalty"] = employee is not None and (
+        employee.department.lead_id == employee.pk or perms.has_role(request.user, Role.GM_OFFICE)
+    )
     return render(request, "workflows/home.html", context)
 
 
@@ -263,39 +323,98 @@ def promotion_apply(request):
     return HttpResponseRedirect(reverse("promotion_detail", args=[promotion.pk]))
 
 
-@login_required
-def promotion_detail(request, pk):
-    from .promotion import PromotionFlow
-
-    case = PromotionFlow.instance.visible_cases(request.user).filter(pk=pk).first()
+def _case_page(request, flow_class, pk):
+    """A case page for everyone allowed to see the case, with the actions they may take that
+    are not inbox steps (withdraw, vote, sign, raise...)."""
+    case = flow_class.instance.visible_cases(request.user).filter(pk=pk).first()
     if case is None:
         raise Http404
+    page_actions = [n for n, a in flow_class.actions.items() if not a.nodes]
     if request.method == "POST":
         from .engine import run_action
 
         name = request.POST.get("action", "")
-        allowed = [n for n, a in PromotionFlow.actions.items() if not a.nodes]
-        if name not in allowed:
+        if name not in page_actions:
             raise Http404
         try:
             run_action(
-                flow_class=PromotionFlow,
-                actions=PromotionFlow.actions,
+                flow_class=flow_class,
+                actions=flow_class.actions,
                 case=case,
                 name=name,
                 actor=request.user,
-                **_payload(name, request.POST),
+                **_payload(flow_class, name, request.POST, case),
             )
         except DomainError as exc:
             messages.error(request, exc.detail)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[name]})
+            messages.success(request, _("Done: %(action)s.") % {"action": _label(flow_class, name)})
         return HttpResponseRedirect(request.get_full_path())
-    context = _case_context(request, PromotionFlow, case)
-    context["actions"] = _actions_context(
-        PromotionFlow,
-        request.user,
-        case,
-        only=[n for n, a in PromotionFlow.actions.items() if not a.nodes],
-    )
+    context = _case_context(request, flow_class, case)
+    context["actions"] = _actions_context(flow_class, request.user, case, only=page_actions)
+    context["inbox_actions"] = [
+        n
+        for n in flow_class.instance.available_actions(request.user, case)
+        if n not in page_actions
+    ]
     return render(request, "workflows/case.html", context)
+
+
+@login_required
+def promotion_detail(request, pk):
+    from .promotion import PromotionFlow
+
+    return _case_page(request, PromotionFlow, pk)
+
+
+@login_required
+def penalty_detail(request, pk):
+    from .penalty import PenaltyFlow
+
+    return _case_page(request, PenaltyFlow, pk)
+
+
+@login_required
+def penalty_new(request):
+    """PEN-2: the department lead drafts and serves a slip (the GM office for a lead)."""
+    from approvals.penalty.models import Sanction
+    from approvals.penalty.services import penalty_serve
+    from org.models import Employee
+
+    from .engine import start_flow
+    from .penalty import PenaltyFlow
+
+    me = perms.employee_of(request.user)
+    people = Employee.objects.filter(user__is_active=True).select_related("department")
+    if perms.has_role(request.user, Role.GM_OFFICE):
+        people = people.exclude(pk=getattr(me, "pk", None))
+    else:
+        people = people.filter(department__lead=me).exclude(pk=getattr(me, "pk", None))
+    if request.method == "POST":
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                penalty = penalty_serve(
+                    actor=request.user,
+                    employee=request.POST.get("employee"),
+                    facts=request.POST.get("facts"),
+                    rule=request.POST.get("rule"),
+                    sanction=request.POST.get("sanction"),
+                    evidence=request.POST.get("evidence"),
+                )
+                start_flow(flow_class=PenaltyFlow, case=penalty)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return render(
+                request,
+                "workflows/penalty_new.html",
+                {"people": people, "sanctions": Sanction.choices, "data": request.POST},
+            )
+        messages.success(request, _("The penalty slip has been served."))
+        return HttpResponseRedirect(reverse("penalty_detail", args=[penalty.pk]))
+    return render(
+        request,
+        "workflows/penalty_new.html",
+        {"people": people, "sanctions": Sanction.choices, "data": {}},
+    )

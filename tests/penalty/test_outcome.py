@@ -106,14 +106,24 @@ def test_pen1_a_drafted_dismissal_needs_gm_approval(org):
 def test_appeal4_raising_a_refused_slip_needs_gm_approval(org):
     with time_machine.travel(local(2026, 3, 2, 10, 0), tick=False):
         case = serve(org.lead, org.agent, "written_warning")
-        result = act(org.lead, case["id"], "escalate", {"to": "final_warning", "reason": "x"}, expect=400)
+        result = act(
+            org.lead, case["id"], "escalate", {"to": "final_warning", "reason": "x"}, expect=400
+        )
         assert (result["code"], result["rule"]) == ("not_refused", "APPEAL-4")
-        act(org.lead, case["id"], "refuse-to-sign", {"witnesses": [org.colleague.pk, org.panel[2].pk]})
+        act(
+            org.lead,
+            case["id"],
+            "refuse-to-sign",
+            {"witnesses": [org.colleague.pk, org.panel[2].pk]},
+        )
         body = {"to": "verbal_warning", "reason": "证据充分仍拒签"}
         assert act(org.lead, case["id"], "escalate", body, expect=400)["code"] == "invalid_raise"
-        assert act(org.agent, case["id"], "escalate", {**body, "to": "final_warning"}, expect=403)[
-            "code"
-        ] == "not_issuer"
+        assert (
+            act(org.agent, case["id"], "escalate", {**body, "to": "final_warning"}, expect=403)[
+                "code"
+            ]
+            == "not_issuer"
+        )
         case = act(org.lead, case["id"], "escalate", {**body, "to": "final_warning"})
         assert case["sanction"] == "final_warning"
         assert case["approval"]["reason"] == "raise"
@@ -130,7 +140,12 @@ def test_appeal4_raising_a_refused_slip_needs_gm_approval(org):
 def test_appeal4_a_reduction_below_the_raise_no_longer_needs_approval(org):
     with time_machine.travel(local(2026, 3, 2, 10, 0), tick=False):
         case = serve(org.lead, org.agent, "verbal_warning")
-        act(org.lead, case["id"], "refuse-to-sign", {"witnesses": [org.colleague.pk, org.panel[2].pk]})
+        act(
+            org.lead,
+            case["id"],
+            "refuse-to-sign",
+            {"witnesses": [org.colleague.pk, org.panel[2].pk]},
+        )
         act(org.lead, case["id"], "escalate", {"to": "final_warning", "reason": "拒签"})
         act(org.colleague, case["id"], "witness")
         act(org.panel[2], case["id"], "witness")

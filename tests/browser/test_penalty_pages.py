@@ -1,0 +1,113 @@
+"""A penalty through the real pages in Debian's Chromium (Playwright): the lead serves a slip,
+the employee signs it and objects from the inbox (APPEAL-1), the GM office answers the objection
+from its queue (APPEAL-2), and the employee sees the answer and the final sanction."""
+
+import re
+
+import pytest
+
+from approvals.penalty.models import Penalty
+from performance.models import ScoreEvent
+from tests.browser.test_promotion_pages import login
+from tests.orgdata import build_org
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TASK_LINK = re.compile(r"^/workflow/flows/penalty/\d+/(\w+)/\d+/$")
+
+
+def open_penalty_task(page, base, node, *, queue=False):
+    page.goto(f"{base}/workflow/{'queue' if queue else 'inbox'}/")
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+    [task_url] = [h for h in hrefs if (m := TASK_LINK.match(h)) and m.group(1) == node]
+    page.goto(base + task_url)
+    if "/assign/" in page.url:
+        page.locator("form button[type=submit], form button:not([type])").last.click()
+        page.wait_for_load_state("networkidle")
+        page.goto(base + task_url)
+    page.locator("#case-summary").wait_for()
+
+
+def submit(page, action, fill=None, select=None):
+    form = page.locator(f"form[data-action='{action}']")
+    for name, value in (fill or {}).items():
+        form.locator(f"[name='{name}']").fill(value)
+    for name, value in (select or {}).items():
+        form.locator(f"select[name='{name}']").select_option(value)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_penalty_objection_and_answer_through_the_pages(live_server, browser_page):
+    org = build_org()
+    page, base = browser_page, live_server.url
+
+    # The lead serves the slip from the home page's link.
+    login(page, base, "lead")
+    page.click("#department-penalties a.button")
+    page.select_option("#employee", str(org.agent.pk))
+    page.fill("#facts", "3月2日迟到25分钟")
+    page.fill("#rule", "考勤制度第3条")
+    page.fill("#evidence", "打卡记录")
+    page.select_option("#sanction", "written_warning")
+    page.click("#penalty-new button[type=submit]")
+    page.locator("#case-summary").wait_for()
+    penalty = Penalty.objects.get(employee=org.agent)
+    assert penalty.state == "served"
+
+    # The employee signs, then objects from the inbox.
+    login(page, base, "agent")
+    assert page.locator("#my-penalties [data-testid=penalty-state]").count() == 1
+    open_penalty_task(page, base, "sign")
+    submit(page, "sign")
+    open_penalty_task(page, base, "object")
+    assert page.locator("[data-testid=objection-due]").inner_text().strip()
+    submit(page, "object", {"reason": "当天系统故障, 打卡机无法使用"})
+    penalty.refresh_from_db()
+    assert (penalty.state, penalty.receipt) == ("objected", "signed")
+
+    # The lead issued it, so the GM office answers, from its queue.
+    login(page, base, "gm")
+    open_penalty_task(page, base, "respond", queue=True)
+    assert "当天系统故障" in page.locator("[data-testid=objection]").inner_text()
+    submit(
+        page,
+        "respond",
+        {"reason": "考虑系统故障, 减为口头警告"},
+        select={"decision": "reduce", "reduced_to": "verbal_warning"},
+    )
+    penalty.refresh_from_db()
+    assert (penalty.state, penalty.sanction) == ("final", "verbal_warning")
+    assert ScoreEvent.objects.get().fine == 10
+
+    # The employee sees the answer on the case page.
+    login(page, base, "agent")
+    page.goto(f"{base}/penalties/{penalty.pk}/")
+    assert "减为口头警告" in page.locator("[data-testid=answer]").inner_text()
+
+
+def test_an_objection_refused_on_the_page_shows_the_rule_and_keeps_nothing(
+    live_server, browser_page
+):
+    """APPEAL-1 on the page: an empty reason is refused with the rule named."""
+    org = build_org()
+    page, base = browser_page, live_server.url
+    from approvals.penalty.services import penalty_serve
+    from workflows.engine import start_flow
+    from workflows.penalty import PenaltyFlow
+
+    penalty = penalty_serve(
+        actor=org.lead.user,
+        employee=org.agent,
+        facts="f",
+        rule="r",
+        sanction="verbal_warning",
+        evidence="e",
+    )
+    start_flow(flow_class=PenaltyFlow, case=penalty)
+    login(page, base, "agent")
+    open_penalty_task(page, base, "object")
+    submit(page, "object", {"reason": ""})
+    assert "APPEAL-1" in page.content()
+    penalty.refresh_from_db()
+    assert penalty.state == "served"
