@@ -30,7 +30,7 @@ FIELD_LABELS = {
 def locked(penalty: Penalty) -> Penalty:
     """Re-read the case under a row lock; everything after sees the committed state."""
     return (
-        Penalty.objects.select_for_update()
+        Penalty.objects.select_for_update(of=("self",))
         .select_related("employee__user", "department", "issuer__user")
         .get(pk=penalty.pk)
     )
