@@ -42,7 +42,8 @@ def policy_of(penalty: Penalty):
 
 
 def required_text(value, *, field: str, rule: str) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    # Only a string is a written text: a number or a list in a JSON body is refused like a blank.
+    text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise InvalidInput(
             _("A written %(field)s is required."),
