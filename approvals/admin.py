@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Promotion
+from .models import Objection, Penalty, Promotion, Witness
 
 
 @admin.register(Promotion)
@@ -23,3 +23,42 @@ class PromotionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Cases change only through their services (the inbox, the pages, the API)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class WitnessInline(admin.TabularInline):
+    model = Witness
+    extra = 0
+    can_delete = False
+    readonly_fields = ["witness", "named_at", "signed_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Penalty)
+class PenaltyAdmin(_ReadOnly):
+    """Disciplinary records: read-only, never deleted here (the audit log keeps their history)."""
+
+    list_display = ["pk", "employee", "sanction", "state", "receipt", "served_at", "final_at"]
+    list_filter = ["state", "sanction", "receipt", "derived"]
+    search_fields = ["employee__name", "employee__user__username"]
+    inlines = [WitnessInline]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(_ReadOnly):
+    list_display = ["penalty", "filed_at", "response_due", "escalated_at", "decision"]
+    list_filter = ["decision"]
