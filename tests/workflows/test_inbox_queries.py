@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from approvals.promotion import services
 from tests.orgdata import build_org, employee
-from workflows.engine import start_flow
+from workflows.engine import run_action, start_flow
 from workflows.promotion import PromotionFlow
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +41,57 @@ def test_inbox_query_count_is_the_same_for_2_and_200_tasks():
     assert (small_rows, big_rows) == (2, 200)
     assert big_queries == small_queries
     print(f"inbox queries: {small_queries} for 2 tasks, {big_queries} for 200 tasks")
+
+
+def open_objections(org, n, start=0):
+    from approvals.penalty import appeal
+    from approvals.penalty.services import penalty_serve
+    from workflows.penalty import PenaltyFlow
+
+    for i in range(start, start + n):
+        agent = employee(f"p{i}", department=org.cs)
+        penalty = penalty_serve(
+            actor=org.lead.user,
+            employee=agent,
+            facts="f",
+            rule="r",
+            sanction="verbal_warning",
+            evidence="e",
+        )
+        start_flow(flow_class=PenaltyFlow, case=penalty)
+        run_action(
+            flow_class=PenaltyFlow,
+            actions=PenaltyFlow.actions,
+            case=penalty,
+            name="object",
+            actor=agent.user,
+            reason="x",
+        )
+        assert appeal.Penalty.objects.get(pk=penalty.pk).state == "objected"
+
+
+def test_inbox_query_count_is_constant_across_two_kinds_of_case():
+    """The GM office's inbox with promotions to review and objections to answer: one query per
+    kind of case for the titles and one for the due times, whatever the number of tasks."""
+    org = build_org()
+
+    def add(n, start):
+        open_objections(org, n, start)
+        open_applications(org, n, start)
+        for promotion in services.Promotion.objects.filter(state="submitted"):
+            run_action(
+                flow_class=PromotionFlow,
+                actions=PromotionFlow.actions,
+                case=promotion,
+                name="nominate",
+                actor=org.lead.user,
+                comment="ok",
+            )
+
+    add(2, 0)
+    small_queries, small_rows = inbox_queries(org.gm.user)
+    add(30, 2)
+    big_queries, big_rows = inbox_queries(org.gm.user)
+    assert (small_rows, big_rows) == (4, 64)
+    assert big_queries == small_queries
+    print(f"GM inbox queries: {small_queries} for 4 tasks, {big_queries} for 64 tasks")
