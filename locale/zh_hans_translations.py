@@ -379,6 +379,17 @@ ZH = {
     "Ask the GM office to raise the sanction": "申请总经办批准升级处罚",
     "Refuse (the sanction falls back)": "不批准（恢复原处罚）",
     "The penalty slip has been served.": "处罚单已送达。",
+    "Before the due time": "到期前",
+    "At the due time": "到期时",
+    "Escalation after the due time": "逾期后升级",
+    "send at": "发送时间",
+    "cancelled": "已取消",
+    "reminder": "提醒",
+    "reminders": "提醒",
+    "Overdue: %(step)s — %(case)s": "已逾期：%(step)s — %(case)s",
+    "A step has passed its deadline and is escalated to you (DEADLINE-2): %(step)s — %(case)s, due %(due)s, waiting for %(who)s.": "以下步骤已超过期限，升级由您处理（DEADLINE-2）：%(step)s — %(case)s，期限 %(due)s，原待 %(who)s 处理。",
+    "Reminder: %(step)s — %(case)s, due %(due)s": "提醒：%(step)s — %(case)s，期限 %(due)s",
+    "This step is waiting for you: %(step)s — %(case)s. It is due by %(due)s (company time).": "此步骤正等待您处理：%(step)s — %(case)s。期限为 %(due)s（公司时间）。",
 }
 
 PLURALS = {

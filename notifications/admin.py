@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import OutboxMessage
+from .models import OutboxMessage, Reminder
 
 
 @admin.register(OutboxMessage)
@@ -28,4 +28,19 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         )
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Planned reminders (read-only): what is due when, what was sent or cancelled."""
+
+    list_display = ["send_at", "kind", "deadline", "recipient", "sent_at", "cancelled_at"]
+    list_filter = ["kind"]
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -8,3 +8,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects the signal receivers)
+        from .reminders import reminders_send_due
+        from .scheduler import register_sweep_step
+
+        register_sweep_step("reminders", reminders_send_due)

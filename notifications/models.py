@@ -48,3 +48,50 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.to_email}: {self.subject}"
+
+
+class Reminder(models.Model):
+    """A planned reminder (DEADLINE-2): one row per deadline, recipient, kind and offset, so it
+    is sent exactly once however many sweeps run; sending sets `sent_at` in the transaction that
+    queues the outbox message. A reminder whose deadline is met is never sent (cancelled)."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Before the due time")
+        DUE = "due", _("At the due time")
+        ESCALATION = "escalation", _("Escalation after the due time")
+
+    deadline = models.ForeignKey(
+        "approvals.Deadline", on_delete=models.CASCADE, related_name="reminders"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    offset_hours = models.PositiveSmallIntegerField(default=0)
+    send_at = models.DateTimeField(_("send at"))
+    task_id = models.BigIntegerField(null=True, blank=True)  # the viewflow task, for the link
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["send_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "recipient", "kind", "offset_hours"],
+                name="one_reminder_per_deadline_recipient_kind",
+            )
+        ]
+        # The sweep's only question: which unsent reminders are due. A partial index keeps it a
+        # short range scan however many reminders are planned for later or already sent.
+        indexes = [
+            models.Index(
+                fields=["send_at"],
+                condition=models.Q(sent_at__isnull=True, cancelled_at__isnull=True),
+                name="reminder_pending_send_at",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.deadline} → {self.recipient_id} at {self.send_at:%Y-%m-%d %H:%M}"

@@ -2,7 +2,6 @@
 for) and a decision on a case (the applicant and everyone who acted on it)."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.dispatch import receiver
 from viewflow.workflow.models import Task
 
@@ -10,6 +9,7 @@ from approvals.signals import case_changed
 from audit.models import AuditEvent
 from workflows.signals import task_created
 
+from .reminders import reminders_plan_for_task, users_for_task
 from .services import notify
 
 # Transitions that decide a case (the others are steps along the way).
@@ -28,20 +28,6 @@ DECISIONS = {
 }
 
 
-def _users_for_task(task):
-    User = get_user_model()
-    if task.owner_id:
-        return [task.owner]
-    if task.owner_permission:
-        app_label, codename = task.owner_permission.split(".", 1)
-        perm = Q(
-            groups__permissions__codename=codename,
-            groups__permissions__content_type__app_label=app_label,
-        )
-        return list(User.objects.filter(perm | Q(is_superuser=True), is_active=True).distinct())
-    return []
-
-
 @receiver(task_created)
 def on_task_created(sender, task_id, **kwargs):
     task = Task.objects.select_related("process", "owner").get(pk=task_id)
@@ -49,12 +35,14 @@ def on_task_created(sender, task_id, **kwargs):
     case = flow.instance.case_of(task.process)
     from workflows.inbox import task_url
 
+    users = users_for_task(task)
     notify(
-        users=_users_for_task(task),
+        users=users,
         template="task_assigned",
         context={"title": task.flow_task.task_title, "case": case, "url": task_url(task)},
         dedupe_key=f"task:{task.pk}:created",
     )
+    reminders_plan_for_task(task, users)
 
 
 def case_url(case_type: str, case_id: int) -> str:

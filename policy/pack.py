@@ -117,3 +117,9 @@ class Policy:
     def observation_months(self) -> int:
         """PEN-1: how long after a final warning a new violation proposes dismissal."""
         return int(self.data["penalties"]["observation_months"])
+
+    # --- reminders (DEADLINE-2) -------------------------------------------------------------
+    @property
+    def reminder_offsets_hours(self) -> list[int]:
+        """Hours before a due time at which the person it waits for is reminded (0: at it)."""
+        return sorted({int(h) for h in self._deadlines["reminder_offsets_hours"]}, reverse=True)

@@ -45,3 +45,11 @@ def _default_policy(request):
         from policy.services import install_default_pack
 
         install_default_pack()
+
+
+@pytest.fixture
+def org(db):
+    """The small organisation of tests/orgdata.py."""
+    from tests.orgdata import build_org
+
+    return build_org()

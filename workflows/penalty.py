@@ -203,6 +203,8 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
     }
     # Overdue handling is the flow's own (timers above): no generic escalation notice for these.
     escalating_nodes = {"sign", "object", "respond", "respond_gm"}
+    # Objecting is the employee's right, not a duty: no reminders for it (signing has them).
+    quiet_nodes = {"object"}
     node_actions = {
         "sign": ["sign", "refuse-to-sign"],
         "name_witnesses": ["name-witnesses"],

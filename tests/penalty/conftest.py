@@ -1,12 +1,5 @@
 import pytest
 
-from tests.orgdata import build_org
-
-
-@pytest.fixture
-def org(db):
-    return build_org()
-
 
 @pytest.fixture
 def working_days_policy(db):
