@@ -18,7 +18,7 @@ from approvals.promotion.services import promotion_submit
 from approvals.selectors import deadlines_for, timelines_for
 from org.levels import LADDER, Role
 from org.models import Employee
-from performance.models import Assessment
+from performance.models import Assessment, ScoreEvent
 from workflows.engine import run_action, start_flow
 from workflows.inbox import inbox_for
 from workflows.penalty import PenaltyFlow
@@ -261,19 +261,38 @@ class EmployeeViewSet(viewsets.ReadOnlyModelViewSet):
 
     @action(detail=True)
     def assessments(self, request, pk=None):
+        """Monthly scores with tier and grade, and what was booked to each month (APPEAL-3: a
+        final penalty's points and fine); a month with bookings but no score yet is listed."""
         employee = self.get_object()
-        rows = Assessment.objects.filter(employee=employee).order_by("-month")
-        return Response(
-            [
+        months: dict = {}
+        for a in Assessment.objects.filter(employee=employee):
+            months[a.month] = {
+                "month": a.month.strftime("%Y-%m"),
+                "score": str(a.score),
+                "tier": a.tier,
+                "grade": a.grade,
+                "events": [],
+            }
+        for e in ScoreEvent.objects.filter(employee=employee).order_by("booked_at", "pk"):
+            row = months.setdefault(
+                e.month,
                 {
-                    "month": a.month.strftime("%Y-%m"),
-                    "score": str(a.score),
-                    "tier": a.tier,
-                    "grade": a.grade,
+                    "month": e.month.strftime("%Y-%m"),
+                    "score": None,
+                    "tier": None,
+                    "grade": None,
+                    "events": [],
+                },
+            )
+            row["events"].append(
+                {
+                    "points": str(e.points),
+                    "fine": str(e.fine),
+                    "reason": e.reason,
+                    "source": e.source,
                 }
-                for a in rows
-            ]
-        )
+            )
+        return Response([months[m] for m in sorted(months, reverse=True)])
 
     @extend_schema(parameters=[OpenApiParameter("target_level", str, required=False)])
     @action(detail=True)

@@ -163,3 +163,19 @@ def test_appeal4_gm_office_member_who_issued_cannot_approve(org):
         sweep_timers()
         result = act(org.gm, case["id"], "approve", expect=403)
     assert result["code"] == "issuer_decides"
+
+
+def test_appeal3_booking_shows_in_the_employees_monthly_record(org):
+    case = final_penalty(org, "written_warning", local(2026, 3, 2, 10, 0))
+    from tests.penalty.helpers import client_for
+
+    rows = client_for(org.agent).get(f"/api/v1/employees/{org.agent.pk}/assessments/").json()
+    [march] = [r for r in rows if r["month"] == "2026-03"]
+    assert march["events"] == [
+        {
+            "points": "-10.0",
+            "fine": "50.00",
+            "reason": march["events"][0]["reason"],
+            "source": f"penalty:{case['id']}",
+        }
+    ]
