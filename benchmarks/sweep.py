@@ -1,18 +1,24 @@
 """The scheduler's sweep with nothing due, against a large backlog of open deadlines.
 
-Run:  .venv/bin/python benchmarks/sweep.py [N]            (default 100000)
+Run:  .venv/bin/python benchmarks/sweep.py [N] [--without-timer-index]     (default 100000)
       DATABASE_URL=postgres://postgres@127.0.0.1:5432/hr_bench .venv/bin/python benchmarks/sweep.py
 Uses a throw-away SQLite database (or DATABASE_URL: point it at a scratch database; its tables
 are flushed first).
 
 It creates N open deadlines due in the coming weeks, each with its three planned reminders
 (24 h before, at the due time, the escalation after it), N waiting viewflow timers (a penalty's
-objection window) and N delivered outbox messages plus N/10 queued for a later retry; then times
+objection window), N timers that fired in the past (the history a year leaves behind) and N
+delivered outbox messages plus N/10 queued for a later retry; then times
 `notifications.scheduler.sweep()` (viewflow timers, reminders, delivery) when none of it is due.
 Prints the query count (deterministic) and the wall time (median of 9 runs, informative).
+
+`--without-timer-index` drops workflows_due_timer_idx (workflows/migrations/0001) after the build,
+for the figure before it: viewflow's own index on `scheduled` alone also covers every timer that
+already fired (all scheduled in the past), so each sweep walked the whole history.
 """
 
 import datetime as dt
+import importlib
 import os
 import statistics
 import sys
@@ -105,6 +111,17 @@ def build(n: int) -> None:
             )
             for p in processes
         )
+        # The same processes' earlier timers, fired long ago (a penalty can have had several).
+        Task.objects.bulk_create(
+            Task(
+                process=p,
+                flow_task=timer_node,
+                flow_task_type="TIMER",
+                status=STATUS.DONE,
+                scheduled=now - dt.timedelta(days=1, minutes=p.pk % 500_000),
+            )
+            for p in processes
+        )
 
     def message(i, status, at):
         return OutboxMessage(
@@ -124,11 +141,15 @@ def build(n: int) -> None:
         OutboxMessage.objects.bulk_create(rows)
 
 
-def main(n: int) -> None:
+def main(n: int, *, timer_index: bool = True) -> None:
     from notifications.scheduler import sweep
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
+    # An earlier run with --without-timer-index dropped it; migrate would not bring it back.
+    index = importlib.import_module("workflows.migrations.0001_task_timer_index")
+    with connection.cursor() as cursor:
+        cursor.execute(index.CREATE)
     from policy.services import install_default_pack
 
     install_default_pack()
@@ -136,8 +157,13 @@ def main(n: int) -> None:
     build(n)
     print(
         f"database: {connection.vendor}; built {n} open deadlines, {3 * n} planned reminders, "
-        f"{n} waiting timers, {n + n // 10} outbox rows in {time.perf_counter() - started:.0f} s"
+        f"{n} waiting and {n} fired timers, {n + n // 10} outbox rows "
+        f"in {time.perf_counter() - started:.0f} s"
     )
+    if not timer_index:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX workflows_due_timer_idx")
+    print(f"workflows_due_timer_idx: {'present' if timer_index else 'dropped (before figure)'}")
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as ctx:
         report = sweep()
@@ -160,4 +186,5 @@ if __name__ == "__main__":
     import logging
 
     logging.disable(logging.INFO)
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(args[0]) if args else 100_000, timer_index="--without-timer-index" not in sys.argv)

@@ -63,7 +63,16 @@ def gm_office_users() -> list:
 
 
 def reminders_plan_for_task(task, users=None) -> int:
-    """Plan the reminders of the deadline `task` answers; returns how many rows were new."""
+    """Plan the reminders of the deadline `task` answers; returns how many rows were new.
+
+    For each of `users` (default: the task's owner, or every active holder of the permission it
+    is queued for) and each policy offset: a "before" reminder at due - h (skipped if already
+    past) and a "due" one at the due time. Unless the node is in the flow's `escalating_nodes`
+    (its own timer escalates), every GM-office member gets an "escalation" just after the due
+    time; for a step the GM office holds itself the escalation still goes to the GM office
+    (the general manager sits there: there is no level above it). Planning again (a task
+    re-created for the same open deadline) adds nothing: the rows are unique.
+    """
     flow_class = task.process.flow_class
     node = task.flow_task.name
     name = getattr(flow_class, "node_deadlines", {}).get(node)
@@ -125,22 +134,44 @@ def _pending(now):
     )
 
 
-def _claim_batch(now) -> list[Reminder]:
-    """Lock and return due reminders of open deadlines (inside the caller's transaction)."""
-    qs = (
-        _pending(now)
-        .filter(deadline__met_at__isnull=True)
+def _claim_batch(now, size: int, candidates: list[int]) -> list[Reminder] | None:
+    """Claim up to `size` due reminders of open deadlines (inside the caller's transaction);
+    None when there was nothing left to claim.
+
+    The due rows are picked on the partial index alone (joined to the deadlines straight away, a
+    planner may walk every open deadline instead: seen on SQLite at 100,000). PostgreSQL locks
+    them there with SKIP LOCKED, so two sweeps share the work. Elsewhere `candidates` were read
+    before the transaction and a conditional UPDATE claims each: being the transaction's first
+    statement, the write makes a second SQLite sweep wait for the first one's commit (a read
+    first would make it fail with "database is locked"), then find the rows sent.
+    """
+    if connection.features.has_select_for_update_skip_locked:
+        ids = list(
+            _pending(now)
+            .order_by("send_at", "pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)[:size]
+        )
+    else:
+        ids = [
+            pk
+            for pk in candidates
+            if Reminder.objects.filter(
+                pk=pk, sent_at__isnull=True, cancelled_at__isnull=True
+            ).update(sent_at=now)
+        ]
+    if not ids:
+        return [] if candidates else None
+    # A deadline met since the cancelling UPDATE: its reminder is cancelled, not sent.
+    rows = list(
+        Reminder.objects.filter(pk__in=ids)
         .select_related("deadline", "recipient__employee")
         .order_by("send_at", "pk")
     )
-    if connection.features.has_select_for_update_skip_locked:
-        return list(qs.select_for_update(skip_locked=True, of=("self",))[:BATCH])
-    # SQLite: the conditional UPDATE takes the write lock and wins for one sweep only.
-    claimed = []
-    for reminder in qs[:BATCH]:
-        if Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(sent_at=now):
-            claimed.append(reminder)
-    return claimed
+    met = [r.pk for r in rows if r.deadline.met_at is not None]
+    if met:
+        Reminder.objects.filter(pk__in=met).update(sent_at=None, cancelled_at=now)
+    return [r for r in rows if r.deadline.met_at is None]
 
 
 def _cases_and_tasks(batch):
@@ -202,17 +233,33 @@ def _waiting_for(task) -> str:
     return ""
 
 
-def reminders_send_due(*, limit: int = 1000) -> int:
-    """Send what is due (a sweep step); returns how many reminders were queued."""
+def reminders_send_due(*, limit: int = 500) -> int:
+    """Send what is due (a sweep step), at most `limit`; returns how many reminders were queued.
+
+    Each batch is one transaction: the outbox rows (`notify`, key "reminder:<pk>") and the
+    reminders' `sent_at`, so a reminder is queued exactly once or not at all.
+    """
     now = timezone.now()
-    # A met deadline cancels its reminders: those that come due are closed, never sent.
+    # A met deadline cancels its reminders. Only those that have come due are touched (a range
+    # on the partial index): one that is not due yet is cancelled when its time comes, unsent.
     _pending(now).filter(deadline__met_at__isnull=False).update(cancelled_at=now)
+    skip_locked = connection.features.has_select_for_update_skip_locked
     sent = 0
     while sent < limit:
-        with transaction.atomic():
-            batch = _claim_batch(now)
-            if not batch:
+        size = min(BATCH, limit - sent)
+        candidates = []
+        if not skip_locked:  # read outside the transaction (see _claim_batch)
+            candidates = list(
+                _pending(now).order_by("send_at", "pk").values_list("pk", flat=True)[:size]
+            )
+            if not candidates:
                 break
+        with transaction.atomic():
+            batch = _claim_batch(now, size, candidates)
+            if batch is None:
+                break
+            if not batch:
+                continue  # taken by another sweep, or cancelled (deadline met): look again
             cases, tasks = _cases_and_tasks(batch)
             for reminder in batch:
                 info = cases.get((reminder.deadline.case_type, reminder.deadline.case_id))
