@@ -10,6 +10,7 @@ from approvals.deadlines import Deadline
 from approvals.errors import InvalidInput, NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
 from approvals.history import record_transition
+from approvals.inputs import required_text  # noqa: F401  (used by the services)
 from org.levels import Role
 from policy.deadlines import due_at
 from policy.services import policy_in_force
@@ -18,13 +19,6 @@ from .models import Penalty, PenaltyState, Receipt, Sanction
 
 S = PenaltyState
 CASE_TYPE = "penalty"
-
-FIELD_LABELS = {
-    "facts": _("facts"),
-    "rule": _("rule broken"),
-    "evidence": _("evidence"),
-    "reason": _("reason"),
-}
 
 
 def locked(penalty: Penalty) -> Penalty:
@@ -39,20 +33,6 @@ def locked(penalty: Penalty) -> Penalty:
 def policy_of(penalty: Penalty):
     """A slip is judged by the policy version in force when it was served."""
     return policy_in_force(at=penalty.served_at)
-
-
-def required_text(value, *, field: str, rule: str) -> str:
-    # Only a string is a written text: a number or a list in a JSON body is refused like a blank.
-    text = value.strip() if isinstance(value, str) else ""
-    if not text:
-        raise InvalidInput(
-            _("A written %(field)s is required."),
-            code=f"{field}_required",
-            rule=rule,
-            params={"field": FIELD_LABELS.get(field, field)},
-            field=field,
-        )
-    return text
 
 
 def sanction_value(value, *, field: str = "sanction") -> str:

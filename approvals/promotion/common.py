@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals.deadlines import deadlines_move
 from approvals.errors import InvalidInput
 from approvals.history import record_transition
+from approvals.inputs import required_text as _required_text  # noqa: F401  (re-exported)
 from policy.services import policy_in_force
 
 from .models import Promotion, PromotionState
@@ -38,27 +39,6 @@ def _locked(promotion: Promotion) -> Promotion:
 def _policy(promotion: Promotion):
     """A request is judged by the policy version in force when it was submitted."""
     return policy_in_force(at=promotion.submitted_at)
-
-
-def _required_text(value, *, field: str, rule: str | None = None) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInput(
-            _("A written %(field)s is required."),
-            code=f"{field}_required",
-            rule=rule,
-            params={"field": _FIELD_LABELS.get(field, field)},
-            field=field,
-        )
-    return text
-
-
-_FIELD_LABELS = {
-    "reason": _("reason"),
-    "statement": _("statement"),
-    "skip_level_reason": _("justification for skip-level promotion"),
-    "comment": _("comment"),
-}
 
 
 def _log(promotion, action, actor, from_state, to_state, rules, comment="", data=None, notify=True):

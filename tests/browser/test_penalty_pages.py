@@ -2,40 +2,21 @@
 the employee signs it and objects from the inbox (APPEAL-1), the GM office answers the objection
 from its queue (APPEAL-2), and the employee sees the answer and the final sanction."""
 
-import re
-
 import pytest
 
 from approvals.penalty.models import Penalty
 from performance.models import ScoreEvent
-from tests.browser.test_promotion_pages import login
+from tests.browser.pages import login, open_task, submit_action
 from tests.orgdata import build_org
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TASK_LINK = re.compile(r"^/workflow/flows/penalty/\d+/(\w+)/\d+/$")
-
 
 def open_penalty_task(page, base, node, *, queue=False):
-    page.goto(f"{base}/workflow/{'queue' if queue else 'inbox'}/")
-    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
-    [task_url] = [h for h in hrefs if (m := TASK_LINK.match(h)) and m.group(1) == node]
-    page.goto(base + task_url)
-    if "/assign/" in page.url:
-        page.locator("form button[type=submit], form button:not([type])").last.click()
-        page.wait_for_load_state("networkidle")
-        page.goto(base + task_url)
-    page.locator("#case-summary").wait_for()
+    open_task(page, base, "penalty", node, queue=queue)
 
 
-def submit(page, action, fill=None, select=None):
-    form = page.locator(f"form[data-action='{action}']")
-    for name, value in (fill or {}).items():
-        form.locator(f"[name='{name}']").fill(value)
-    for name, value in (select or {}).items():
-        form.locator(f"select[name='{name}']").select_option(value)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+submit = submit_action
 
 
 def test_penalty_objection_and_answer_through_the_pages(live_server, browser_page):

@@ -3,49 +3,19 @@ the agent applies, the lead nominates from the inbox, the GM approves from the q
 scores the defence, administration confirms (PROMO-3)."""
 
 import datetime as dt
-import re
 
 import pytest
 from django.utils import timezone
 
 from approvals.promotion.models import Promotion
+from tests.browser.pages import login, open_task, submit_action
 from tests.orgdata import build_org
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass12345")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-TASK_LINK = re.compile(r"^/workflow/flows/promotion/\d+/\w+/\d+/$")
-
-
 def open_task_from_inbox(page, base, *, queue=False):
-    """Open the task listed in the user's viewflow inbox, or take it from the role queue first
-    (viewflow's assign page), and land on its page."""
-    page.goto(f"{base}/workflow/{'queue' if queue else 'inbox'}/")
-    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
-    [task_url] = [h for h in hrefs if TASK_LINK.match(h)]
-    page.goto(base + task_url)
-    if "/assign/" in page.url:
-        page.locator("form button[type=submit], form button:not([type])").last.click()
-        page.wait_for_load_state("networkidle")
-        page.goto(base + task_url)
-    page.locator("#case-summary").wait_for()
-
-
-def submit_action(page, action, fill=None):
-    form = page.locator(f"form[data-action='{action}']")
-    for name, value in (fill or {}).items():
-        form.locator(f"[name='{name}']").fill(value)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    open_task(page, base, "promotion", queue=queue)
 
 
 def test_promotion_through_the_pages(live_server, browser_page):

@@ -16,3 +16,11 @@ def working_days_policy(db):
     version.data = data
     version.save()
     return version
+
+
+@pytest.fixture(params=["calendar", "working"])
+def mode(request, org):
+    """Both day modes of DEADLINE-1: the default calendar days, and working days."""
+    if request.param == "working":
+        request.getfixturevalue("working_days_policy")
+    return request.param

@@ -30,13 +30,6 @@ LAST_INSTANT = {
 ONE_SECOND = dt.timedelta(seconds=1)
 
 
-@pytest.fixture(params=["calendar", "working"])
-def mode(request, org):
-    if request.param == "working":
-        request.getfixturevalue("working_days_policy")
-    return request.param
-
-
 def _served(org):
     with time_machine.travel(SERVED, tick=False):
         case = serve(org.lead, org.agent)

@@ -27,13 +27,6 @@ RESPONSE_LAST_INSTANT = {
 ONE_SECOND = dt.timedelta(seconds=1)
 
 
-@pytest.fixture(params=["calendar", "working"])
-def mode(request, org):
-    if request.param == "working":
-        request.getfixturevalue("working_days_policy")
-    return request.param
-
-
 def _objected(org, sanction="written_warning", sign=True):
     with time_machine.travel(SERVED, tick=False):
         case = serve(org.lead, org.agent, sanction)
