@@ -248,6 +248,9 @@ def test_missing_or_malformed_bodies_are_400_never_500():
     assert act(org.colleague, case_id, "vote", {}, expect=400)["field"] == "support"
     assert act(org.colleague, case_id, "vote", {"support": "yes"}, expect=400)["code"] == "invalid"
     assert act(org.lead, case_id, "decline", {}, expect=400)["code"] == "reason_required"
+    assert act(org.lead, case_id, "decline", {"reason": ["x"]}, expect=400)["code"] == (
+        "reason_required"
+    )
     act(org.lead, case_id, "nominate")
     act(org.gm, case_id, "approve")
     assert act(org.admin, case_id, "schedule-defence", {"at": "tomorrow", "panel": []}, expect=400)[
