@@ -101,6 +101,55 @@ ACTION_LABELS_BY_RESOURCE = {
 }
 
 
+# The history's words (audit actions), for people; the API keeps the codes.
+HISTORY_LABELS = {
+    **ACTION_LABELS,
+    "submit": _("Applied"),
+    "nominate": _("Nominated"),
+    "decline": _("Declined"),
+    "approve": _("Approved"),
+    "reject": _("Rejected"),
+    "send-back": _("Sent back"),
+    "withdraw": _("Withdrawn"),
+    "open-vote": _("Vote opened"),
+    "close-vote": _("Vote closed"),
+    "vote": _("A vote was cast"),
+    "schedule-defence": _("Defence scheduled"),
+    "score-defence": _("Defence scored"),
+    "pass-defence": _("Defence passed"),
+    "fail-defence": _("Defence failed"),
+    "confirm": _("Confirmed"),
+    "take-effect": _("Took effect"),
+    "serve": _("Slip served"),
+    "sign": _("Signed"),
+    "refuse-to-sign": _("Refused to sign"),
+    "unsigned": _("Not signed when the window closed"),
+    "name-witnesses": _("Witnesses named"),
+    "witness": _("Signed as witness"),
+    "object": _("Objection filed"),
+    "lapse": _("Objection window closed"),
+    "respond": _("Objection answered"),
+    "response-overdue": _("Response overdue: escalated to the GM office"),
+    "escalate": _("Raise requested"),
+    "ask-approval": _("Sent for GM approval"),
+    "finalise": _("Final"),
+    "ladder": _("Made from earlier warnings"),
+}
+
+
+def _history(flow_class, events: list[dict]) -> list[dict]:
+    states = dict(flow_class.case_model._meta.get_field("state").choices)
+    return [
+        {
+            **e,
+            "action_label": HISTORY_LABELS.get(e["action"], e["action"]),
+            "from_label": states.get(e["from_state"], e["from_state"]),
+            "to_label": states.get(e["to_state"], e["to_state"]),
+        }
+        for e in events
+    ]
+
+
 def _label(flow_class, name: str):
     return ACTION_LABELS_BY_RESOURCE.get((flow_class.resource, name), ACTION_LABELS[name])
 
@@ -187,7 +236,7 @@ def _case_context(request, flow_class, case):
         "case": case,
         "resource": flow_class.resource,
         "summary_template": f"workflows/_{flow_class.case_model._meta.model_name}.html",
-        "timeline": timeline(case),
+        "timeline": _history(flow_class, timeline(case)),
         "deadlines": deadlines_for([case]).get(case.pk, []),
         "now": timezone.now(),
         "show_tally": False,

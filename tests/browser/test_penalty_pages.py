@@ -65,6 +65,8 @@ def test_penalty_objection_and_answer_through_the_pages(live_server, browser_pag
     login(page, base, "agent")
     page.goto(f"{base}/penalties/{penalty.pk}/")
     assert "减为口头警告" in page.locator("[data-testid=answer]").inner_text()
+    history = page.locator("#timeline").inner_text()
+    assert "提出异议" in history and "异议已答复" in history and "APPEAL-2" in history
 
 
 def test_an_objection_refused_on_the_page_shows_the_rule_and_keeps_nothing(
