@@ -99,6 +99,8 @@ _FIELD_TYPES = {
     "decision": serializers.ChoiceField(choices=["uphold", "reduce", "revoke"]),
     "reduced_to": serializers.CharField(required=False, allow_null=True),
     "to": serializers.ChoiceField(choices=["final_warning", "dismissal"]),
+    "witness": serializers.IntegerField(),
+    "replacement": serializers.IntegerField(),
 }
 
 

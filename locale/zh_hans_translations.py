@@ -414,6 +414,13 @@ ZH = {
     "Raise requested": "申请升级处罚",
     "Sent for GM approval": "提交总经办批准",
     "Made from earlier warnings": "由此前警告累计而成",
+    "Give the witness to replace and the replacement, one employee id each.": "请给出被替换的见证人和替换人，各一个员工编号。",
+    "Employee %(id)s is not a witness of this slip who has yet to sign.": "员工 %(id)s 不是此处罚单尚未签字的见证人。",
+    "Employee %(id)s is already a witness of this slip.": "员工 %(id)s 已是此处罚单的见证人。",
+    "Witness to replace": "被替换的见证人",
+    "Replacement": "替换人",
+    "Replace a witness": "替换见证人",
+    "Witness replaced": "已替换见证人",
 }
 
 PLURALS = {

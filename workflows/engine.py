@@ -33,6 +33,8 @@ class Action:
     `cancels_process`: the action ends the case early (withdrawal): cancel open tasks. True, or
     a callable deciding on the updated case (a response that revokes the penalty).
     `fields`: the body fields the action reads (API.md), for the API and the pages alike.
+    `then`: routing work after the service, in the same lock and transaction:
+    `then(process, case, payload)` (e.g. handing a task to the person who replaces its owner).
     """
 
     service: Callable
@@ -40,6 +42,7 @@ class Action:
     per_owner: bool = False
     cancels_process: bool | Callable = False
     fields: tuple[str, ...] = field(default=())
+    then: Callable | None = None
 
 
 def process_for(flow_class, case) -> Process:
@@ -106,6 +109,8 @@ def run_action(
                         # completed it between our reads. Roll everything back.
                         raise busy_conflict()
                     complete_task(task, actor)
+            if action.then is not None:
+                action.then(process, case, payload)
             cancels = action.cancels_process
             if cancels is True or (callable(cancels) and cancels(case)):
                 process = Process.objects.get(pk=process.pk)

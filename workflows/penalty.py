@@ -89,6 +89,43 @@ def _has_witnesses(activation):
     return _case(activation).witnesses.exists()
 
 
+def _hand_over_witness_task(process, payload) -> None:
+    """PEN-3 replacement: the replaced witness's open signing task goes to the replacement
+    (owner and task data), who is told as for any new task."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from viewflow.workflow.models import Task
+
+    from org.models import Employee
+
+    from .engine import OPEN_TASK_STATUSES
+    from .signals import task_created
+
+    [old_id], [new_id] = (
+        services.witness_ids(payload["witness"]),
+        services.witness_ids(payload["replacement"]),
+    )
+    old_user = Employee.objects.get(pk=old_id).user_id
+    new_user = get_user_model().objects.get(employee__pk=new_id)
+    task = (
+        Task.objects.select_for_update()
+        .filter(
+            process=process,
+            flow_task=PenaltyFlow.instance.node("witness"),
+            status__in=OPEN_TASK_STATUSES,
+            owner_id=old_user,
+        )
+        .first()
+    )
+    if task is None:
+        return  # not yet at the signing step: the split will create the task for the new name
+    task.owner = new_user
+    task.data = {**(task.data or {}), "user": new_user.pk}
+    task.save(update_fields=["owner", "data"])
+    task_id = task.pk
+    transaction.on_commit(lambda: task_created.send(sender=PenaltyFlow, task_id=task_id))
+
+
 class PenaltyFlow(CaseFlowMixin, flow.Flow):
     """Penalty and appeal
 
@@ -184,6 +221,11 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
             services.penalty_name_witnesses, nodes=("name_witnesses",), fields=("witnesses",)
         ),
         "witness": Action(services.penalty_witness, nodes=("witness",), per_owner=True),
+        "replace-witness": Action(
+            services.penalty_replace_witness,
+            fields=("witness", "replacement"),
+            then=lambda process, case, payload: _hand_over_witness_task(process, payload),
+        ),
         "object": Action(appeal.penalty_object, nodes=("object",), fields=("reason",)),
         "respond": Action(
             appeal.penalty_respond,

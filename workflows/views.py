@@ -71,6 +71,8 @@ class ActionForm(forms.Form):
     witnesses = forms.MultipleChoiceField(
         label=_("Witnesses"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    witness = forms.ChoiceField(label=_("Witness to replace"), required=False, choices=[])
+    replacement = forms.ChoiceField(label=_("Replacement"), required=False, choices=[])
 
 
 ACTION_LABELS = {
@@ -93,6 +95,7 @@ ACTION_LABELS = {
     "object": _("Object"),
     "respond": _("Answer the objection"),
     "escalate": _("Ask the GM office to raise the sanction"),
+    "replace-witness": _("Replace a witness"),
 }
 # Labels for the same action name where processes differ.
 ACTION_LABELS_BY_RESOURCE = {
@@ -126,6 +129,7 @@ HISTORY_LABELS = {
     "unsigned": _("Not signed when the window closed"),
     "name-witnesses": _("Witnesses named"),
     "witness": _("Signed as witness"),
+    "replace-witness": _("Witness replaced"),
     "object": _("Objection filed"),
     "lapse": _("Objection window closed"),
     "respond": _("Objection answered"),
@@ -184,6 +188,12 @@ def _form(data=None, case=None) -> ActionForm:
     form = ActionForm(data)
     form.fields["panel"].choices = _panel_choices()
     form.fields["witnesses"].choices = _witness_choices(case)
+    form.fields["replacement"].choices = _witness_choices(case)
+    if case is not None and hasattr(case, "witnesses"):
+        form.fields["witness"].choices = [
+            (str(w.witness_id), w.witness.name)
+            for w in case.witnesses.filter(signed_at__isnull=True).select_related("witness")
+        ]
     sanctions = [("", "—"), *Sanction.choices]
     form.fields["reduced_to"].choices = sanctions
     form.fields["to"].choices = [

@@ -56,6 +56,8 @@ def available_actions(user, penalty: Penalty) -> list[str]:
             actions.append("name-witnesses")
         if _allowed(services.check_witness, user, penalty):
             actions.append("witness")
+        if _allowed(services.check_witness_replacement, user, penalty):
+            actions.append("replace-witness")
     if penalty.state == S.SERVED and _allowed(appeal.check_objector, user, penalty):
         actions.append("object")
     if penalty.state in (S.OBJECTED, S.ESCALATED) and _allowed(

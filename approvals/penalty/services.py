@@ -159,7 +159,7 @@ def penalty_sign(*, penalty: Penalty, actor) -> Penalty:
     return penalty
 
 
-def _witness_ids(value) -> list[int]:
+def witness_ids(value) -> list[int]:
     if value in (None, ""):
         return []
     if not isinstance(value, list | tuple):
@@ -172,6 +172,27 @@ def _witness_ids(value) -> list[int]:
             code="invalid_witnesses",
             field="witnesses",
         ) from None
+
+
+def _check_witness_people(penalty: Penalty, ids: list[int]) -> list[Employee]:
+    """PEN-3: active employees, neither the issuer nor the employee."""
+    people = {e.pk: e for e in Employee.objects.filter(pk__in=ids, user__is_active=True)}
+    missing = [i for i in ids if i not in people]
+    if missing:
+        raise NotFound(
+            _("No such employee: %(ids)s."),
+            code="unknown_employee",
+            params={"ids": ", ".join(map(str, missing))},
+            field="witnesses",
+        )
+    if {penalty.employee_id, penalty.issuer_id} & set(ids):
+        raise PolicyViolation(
+            _("A witness can be neither the issuer nor the employee."),
+            code="witness_is_party",
+            rule="PEN-3",
+            field="witnesses",
+        )
+    return [people[i] for i in ids]
 
 
 def _name_witnesses(penalty: Penalty, ids: list[int]) -> list[Witness]:
@@ -208,7 +229,7 @@ def _name_witnesses(penalty: Penalty, ids: list[int]) -> list[Witness]:
 
 def penalty_refuse(*, penalty: Penalty, actor, witnesses=None) -> Penalty:
     """PEN-3: the employee refuses to sign (or the issuer records it, naming the witnesses)."""
-    ids = _witness_ids(witnesses)
+    ids = witness_ids(witnesses)
     with transaction.atomic():
         penalty = common.locked(penalty)
         check_refusal(actor, penalty)
@@ -251,7 +272,7 @@ def penalty_record_unsigned(*, penalty: Penalty) -> Penalty:
 
 
 def penalty_name_witnesses(*, penalty: Penalty, actor, witnesses=None) -> Penalty:
-    ids = _witness_ids(witnesses)
+    ids = witness_ids(witnesses)
     with transaction.atomic():
         penalty = common.locked(penalty)
         check_witness_naming(actor, penalty)
@@ -264,6 +285,61 @@ def penalty_name_witnesses(*, penalty: Penalty, actor, witnesses=None) -> Penalt
             penalty.state,
             ["PEN-3"],
             data={"witnesses": ids},
+        )
+    return penalty
+
+
+def check_witness_replacement(actor, penalty: Penalty) -> None:
+    common.check_issuer_side(actor, penalty, rule="PEN-3")
+    if (
+        penalty.receipt != Receipt.REFUSED
+        or not penalty.witnesses.filter(signed_at__isnull=True).exists()
+    ):
+        raise common.conflict(penalty, "replace-witness")
+
+
+def penalty_replace_witness(*, penalty: Penalty, actor, witness=None, replacement=None) -> Penalty:
+    """PEN-3: a named witness who has not signed (absent, unwilling) is replaced by another
+    person who is neither issuer, employee nor already named; the signature task moves to them."""
+    with transaction.atomic():
+        penalty = common.locked(penalty)
+        check_witness_replacement(actor, penalty)
+        old_id, new_id = witness_ids(witness), witness_ids(replacement)
+        if len(old_id) != 1 or len(new_id) != 1:
+            raise InvalidInput(
+                _("Give the witness to replace and the replacement, one employee id each."),
+                code="invalid_witnesses",
+                field="witness" if len(old_id) != 1 else "replacement",
+            )
+        row = penalty.witnesses.filter(witness_id=old_id[0], signed_at__isnull=True).first()
+        if row is None:
+            raise InvalidInput(
+                _("Employee %(id)s is not a witness of this slip who has yet to sign."),
+                code="not_a_pending_witness",
+                rule="PEN-3",
+                params={"id": old_id[0]},
+                field="witness",
+            )
+        if penalty.witnesses.filter(witness_id=new_id[0]).exists():
+            raise PolicyViolation(
+                _("Employee %(id)s is already a witness of this slip."),
+                code="already_a_witness",
+                rule="PEN-3",
+                params={"id": new_id[0]},
+                field="replacement",
+            )
+        replacement_row = _check_witness_people(penalty, new_id)[0]
+        row.witness = replacement_row
+        row.named_at = timezone.now()
+        row.save(update_fields=["witness", "named_at"])
+        common.log(
+            penalty,
+            "replace-witness",
+            actor,
+            penalty.state,
+            penalty.state,
+            ["PEN-3"],
+            data={"from": old_id[0], "to": new_id[0]},
         )
     return penalty
 

@@ -159,3 +159,49 @@ def test_pen3_slip_unsigned_when_the_window_closes_counts_as_refused(org):
             "name_witnesses"
         ]
         assert inbox(org.agent) == []
+
+
+def test_pen3_an_absent_witness_is_replaced_and_the_task_moves_to_the_replacement(org):
+    absent, present, stand_in = org.panel[2], org.colleague, org.other_dept_agent
+    with time_machine.travel(MONDAY, tick=False):
+        case = serve(org.lead, org.agent)
+        act(org.lead, case["id"], "refuse-to-sign", {"witnesses": [present.pk, absent.pk]})
+        act(present, case["id"], "witness")
+        body = {"witness": absent.pk, "replacement": stand_in.pk}
+        assert act(org.agent, case["id"], "replace-witness", body, expect=403)["code"] == (
+            "not_issuer"
+        )
+        case = act(org.lead, case["id"], "replace-witness", body)
+        assert case["timeline"][-1]["action"] == "replace-witness"
+        assert inbox(absent) == []
+        read(absent, case["id"], expect=404)
+        [task] = inbox(stand_in)
+        assert task["action"] == "witness"
+        case = act(stand_in, case["id"], "witness")
+        assert case["receipt"] == "witnessed"
+    with time_machine.travel(local(2026, 3, 6, 0, 0), tick=False):
+        sweep_timers()
+        assert read(org.agent, case["id"])["state"] == "final"
+
+
+@pytest.mark.parametrize(
+    "pick, code, status",
+    [
+        (lambda org: (org.colleague.pk, org.panel[0].pk), "not_a_pending_witness", 400),  # signed
+        (lambda org: (org.panel[1].pk, org.agent.pk), "witness_is_party", 400),
+        (lambda org: (org.panel[1].pk, org.colleague.pk), "already_a_witness", 400),
+        (lambda org: (org.panel[1].pk, None), "invalid_witnesses", 400),
+    ],
+)
+def test_pen3_witness_replacement_refusals(org, pick, code, status):
+    case = serve(org.lead, org.agent)
+    act(org.lead, case["id"], "refuse-to-sign", {"witnesses": [org.colleague.pk, org.panel[1].pk]})
+    act(org.colleague, case["id"], "witness")
+    old, new = pick(org)
+    result = act(
+        org.lead, case["id"], "replace-witness", {"witness": old, "replacement": new}, expect=status
+    )
+    assert result["code"] == code
+    assert sorted(Witness.objects.values_list("witness_id", flat=True)) == sorted(
+        [org.colleague.pk, org.panel[1].pk]
+    )
