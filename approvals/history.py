@@ -51,5 +51,8 @@ def record_transition(
                 actor_id=actor_id,
                 from_state=from_state,
                 to_state=to_state,
-            )
+            ),
+            # The change is committed: a receiver that fails (mail template, lookup) is logged
+            # and must not turn the committed action into an error for the person who acted.
+            robust=True,
         )

@@ -32,7 +32,9 @@ class CaseFlowMixin:
 
     def on_task_created(self, activation):
         task_id = activation.task.pk
-        transaction.on_commit(lambda: task_created.send(sender=type(self), task_id=task_id))
+        transaction.on_commit(
+            lambda: task_created.send(sender=type(self), task_id=task_id), robust=True
+        )
 
     # --- viewflow page permissions -----------------------------------------------------------
     def has_view_permission(self, user, obj=None):

@@ -123,7 +123,9 @@ def _hand_over_witness_task(process, payload) -> None:
     task.data = {**(task.data or {}), "user": new_user.pk}
     task.save(update_fields=["owner", "data"])
     task_id = task.pk
-    transaction.on_commit(lambda: task_created.send(sender=PenaltyFlow, task_id=task_id))
+    transaction.on_commit(
+        lambda: task_created.send(sender=PenaltyFlow, task_id=task_id), robust=True
+    )
 
 
 class PenaltyFlow(CaseFlowMixin, flow.Flow):

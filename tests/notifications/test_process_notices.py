@@ -46,3 +46,23 @@ def test_task_and_decision_notices(django_capture_on_commit_callbacks):
         OutboxMessage.objects.filter(template="case_decided").values_list("to_email", flat=True)
     )
     assert decided == {"agent@example.com", "lead@example.com", "gm@example.com"}
+
+
+def test_a_failing_notice_does_not_fail_the_committed_action(
+    org, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """The decision is committed before the notices run: a receiver that raises is logged, and
+    the person who acted still gets their answer."""
+    from notifications import receivers
+
+    def broken(**kwargs):
+        raise RuntimeError("template missing")
+
+    monkeypatch.setattr(receivers, "notify", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        promotion = services.promotion_submit(
+            actor=org.agent.user, target_level="intermediate", statement="s"
+        )
+        start_flow(flow_class=PromotionFlow, case=promotion)
+    assert services.Promotion.objects.get(pk=promotion.pk).state == "submitted"
+    assert "template missing" in caplog.text
