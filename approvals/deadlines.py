@@ -32,6 +32,24 @@ class Deadline(models.Model):
         return f"{self.case_type}#{self.case_id} {self.name} due {self.due_at:%Y-%m-%d %H:%M}"
 
 
+def deadline_open(*, case_type: str, case_id: int, name: str, due) -> "Deadline":
+    """Open the deadline `name` of a case with a computed due time (policy.deadlines.DueTime)."""
+    return Deadline.objects.create(
+        case_type=case_type,
+        case_id=case_id,
+        name=name,
+        due_at=due.at,
+        provisional=due.provisional,
+    )
+
+
+def deadline_meet(*, case_type: str, case_id: int, name: str) -> None:
+    """The step the deadline waited for has happened (or its window has closed)."""
+    Deadline.objects.filter(
+        case_type=case_type, case_id=case_id, name=name, met_at__isnull=True
+    ).update(met_at=timezone.now())
+
+
 def deadlines_move(
     *,
     case_type: str,
@@ -46,17 +64,10 @@ def deadlines_move(
 
     `waiting` maps a state to the name of the step that state waits for.
     """
-    now = timezone.now()
-    if from_state != to_state and from_state in waiting:
-        Deadline.objects.filter(
-            case_type=case_type, case_id=case_id, name=waiting[from_state], met_at__isnull=True
-        ).update(met_at=now)
-    if from_state != to_state and to_state in waiting:
-        due = due_at(now, days, mode=mode, end_of_day=True)
-        Deadline.objects.create(
-            case_type=case_type,
-            case_id=case_id,
-            name=waiting[to_state],
-            due_at=due.at,
-            provisional=due.provisional,
-        )
+    if from_state == to_state:
+        return
+    if from_state in waiting:
+        deadline_meet(case_type=case_type, case_id=case_id, name=waiting[from_state])
+    if to_state in waiting:
+        due = due_at(timezone.now(), days, mode=mode, end_of_day=True)
+        deadline_open(case_type=case_type, case_id=case_id, name=waiting[to_state], due=due)

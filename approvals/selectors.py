@@ -6,6 +6,33 @@ from .deadlines import Deadline
 from .history import case_type_of
 
 
+def scoped(qs, user, involved):
+    """The cases of `qs` a user may see: everything for the oversight roles (GM office,
+    administration), nothing for anyone without an employee record, otherwise the cases
+    `involved(employee)` (a Q) selects."""
+    from . import permissions as perms
+
+    if not user.is_authenticated:
+        return qs.none()
+    if perms.has_oversight(user):
+        return qs
+    employee = perms.employee_of(user)
+    if employee is None:
+        return qs.none()
+    return qs.filter(involved(employee)).distinct()
+
+
+def allowed(check, *args) -> bool:
+    """Would `check` (a service's who-may-act check) let this through? For `available_actions`."""
+    from .errors import DomainError
+
+    try:
+        check(*args)
+    except DomainError:
+        return False
+    return True
+
+
 def timeline(case) -> list[dict]:
     """The case's history from the audit log, oldest first (API.md `timeline`)."""
     return timelines_for([case]).get(case.pk, [])

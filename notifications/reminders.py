@@ -25,6 +25,7 @@ from viewflow.workflow.models import Task
 
 from approvals.deadlines import Deadline
 from org.levels import Role
+from org.selectors import users_with_role
 from policy.services import policy_in_force
 
 from .models import Reminder
@@ -51,19 +52,8 @@ def users_for_task(task) -> list:
     return []
 
 
-def gm_office_users() -> list:
-    User = get_user_model()
-    return list(
-        User.objects.filter(
-            is_active=True,
-            groups__permissions__codename=Role.GM_OFFICE,
-            groups__permissions__content_type__app_label="org",
-        ).distinct()
-    )
-
-
-def reminders_plan_for_task(task, users=None) -> int:
-    """Plan the reminders of the deadline `task` answers; returns how many rows were new.
+def reminders_plan_for_task(task, users=None) -> None:
+    """Plan the reminders of the deadline `task` answers.
 
     For each of `users` (default: the task's owner, or every active holder of the permission it
     is queued for) and each policy offset: a "before" reminder at due - h (skipped if already
@@ -77,7 +67,7 @@ def reminders_plan_for_task(task, users=None) -> int:
     node = task.flow_task.name
     name = getattr(flow_class, "node_deadlines", {}).get(node)
     if name is None or node in getattr(flow_class, "quiet_nodes", set()):
-        return 0
+        return
     deadline = (
         Deadline.objects.filter(
             case_type=flow_class.case_model._meta.model_name,
@@ -89,7 +79,7 @@ def reminders_plan_for_task(task, users=None) -> int:
         .first()
     )
     if deadline is None:
-        return 0
+        return
     now = timezone.now()
     users = users_for_task(task) if users is None else users
     rows = []
@@ -118,11 +108,9 @@ def reminders_plan_for_task(task, users=None) -> int:
                 send_at=deadline.due_at + ESCALATE_AFTER,
                 task_id=task.pk,
             )
-            for user in gm_office_users()
+            for user in users_with_role(Role.GM_OFFICE)
         ]
-    before = Reminder.objects.filter(deadline=deadline).count()
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-    return Reminder.objects.filter(deadline=deadline).count() - before
 
 
 # --- sending ----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
-from approvals.deadlines import Deadline
+from approvals.deadlines import deadline_meet, deadline_open
 from approvals.errors import InvalidInput, NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
 from approvals.history import record_transition
@@ -15,7 +15,7 @@ from org.levels import Role
 from policy.deadlines import due_at
 from policy.services import policy_in_force
 
-from .models import Penalty, PenaltyState, Receipt, Sanction
+from .models import SEVERITY, Penalty, PenaltyState, Receipt, Sanction
 
 S = PenaltyState
 CASE_TYPE = "penalty"
@@ -54,19 +54,11 @@ def local_text(moment) -> str:
 
 
 def open_deadline(penalty: Penalty, name: str, due) -> None:
-    Deadline.objects.create(
-        case_type=CASE_TYPE,
-        case_id=penalty.pk,
-        name=name,
-        due_at=due.at,
-        provisional=due.provisional,
-    )
+    deadline_open(case_type=CASE_TYPE, case_id=penalty.pk, name=name, due=due)
 
 
 def meet_deadline(penalty: Penalty, name: str) -> None:
-    Deadline.objects.filter(
-        case_type=CASE_TYPE, case_id=penalty.pk, name=name, met_at__isnull=True
-    ).update(met_at=timezone.now())
+    deadline_meet(case_type=CASE_TYPE, case_id=penalty.pk, name=name)
 
 
 def due_in(days: int, mode: str):
@@ -129,11 +121,8 @@ def check_employee(actor, penalty: Penalty, *, rule: str) -> None:
 def check_issuer_side(actor, penalty: Penalty, *, rule: str) -> None:
     """The issuer, or the department's lead now (the post may have changed hands)."""
     me = perms.employee_of(actor)
-    if me is None or me.pk == penalty.employee_id:
-        raise NotAllowed(
-            _("Only the issuer of the slip can do this."), code="not_issuer", rule=rule
-        )
-    if me.pk not in (penalty.issuer_id, penalty.department.lead_id):
+    issuer_side = (penalty.issuer_id, penalty.department.lead_id)
+    if me is None or me.pk == penalty.employee_id or me.pk not in issuer_side:
         raise NotAllowed(
             _("Only the issuer of the slip can do this."), code="not_issuer", rule=rule
         )
@@ -156,6 +145,4 @@ def receipt_complete(penalty: Penalty) -> bool:
 
 
 def more_severe(a: str, b: str) -> bool:
-    from .models import SEVERITY
-
     return SEVERITY.index(a) > SEVERITY.index(b)

@@ -3,8 +3,8 @@ department's), and the actions the caller may take now."""
 
 from django.db.models import Q, QuerySet
 
-from approvals import permissions as perms
-from approvals.errors import DomainError
+from approvals.selectors import allowed as _allowed
+from approvals.selectors import scoped
 
 from . import appeal, services
 from .models import Penalty, PenaltyState, Receipt
@@ -15,31 +15,19 @@ S = PenaltyState
 def penalties_visible_to(user) -> QuerySet[Penalty]:
     """Own slips; a lead their department's; the issuer, the named witnesses and the named
     responder the slips they act on; the GM office and administration everything."""
-    qs = Penalty.objects.select_related(
-        "employee__user", "department", "issuer", "objection__responder"
+    return scoped(
+        Penalty.objects.select_related(
+            "employee__user", "department", "issuer", "objection__responder"
+        ),
+        user,
+        lambda employee: (
+            Q(employee=employee)
+            | Q(department__lead=employee)
+            | Q(issuer=employee)
+            | Q(witnesses__witness=employee)
+            | Q(objection__responder=employee)
+        ),
     )
-    if not user.is_authenticated:
-        return qs.none()
-    if perms.has_oversight(user):
-        return qs
-    employee = perms.employee_of(user)
-    if employee is None:
-        return qs.none()
-    return qs.filter(
-        Q(employee=employee)
-        | Q(department__lead=employee)
-        | Q(issuer=employee)
-        | Q(witnesses__witness=employee)
-        | Q(objection__responder=employee)
-    ).distinct()
-
-
-def _allowed(check, *args) -> bool:
-    try:
-        check(*args)
-    except DomainError:
-        return False
-    return True
 
 
 def available_actions(user, penalty: Penalty) -> list[str]:

@@ -205,22 +205,7 @@ def _name_witnesses(penalty: Penalty, ids: list[int]) -> list[Witness]:
             params={"count": len(ids)},
             field="witnesses",
         )
-    people = {e.pk: e for e in Employee.objects.filter(pk__in=ids, user__is_active=True).only("pk")}
-    missing = [i for i in ids if i not in people]
-    if missing:
-        raise NotFound(
-            _("No such employee: %(ids)s."),
-            code="unknown_employee",
-            params={"ids": ", ".join(map(str, missing))},
-            field="witnesses",
-        )
-    if {penalty.employee_id, penalty.issuer_id} & set(ids):
-        raise PolicyViolation(
-            _("A witness can be neither the issuer nor the employee."),
-            code="witness_is_party",
-            rule="PEN-3",
-            field="witnesses",
-        )
+    _check_witness_people(penalty, ids)
     now = timezone.now()
     return Witness.objects.bulk_create(
         [Witness(penalty=penalty, witness_id=i, named_at=now) for i in ids]

@@ -4,7 +4,8 @@ actions the caller may take now, and the case's timeline."""
 from django.db.models import Q, QuerySet
 
 from approvals import permissions as perms
-from approvals.errors import DomainError
+from approvals.selectors import allowed as _allowed
+from approvals.selectors import scoped
 from org.levels import Role
 
 from . import services
@@ -17,24 +18,20 @@ S = PromotionState
 def promotions_visible_to(user) -> QuerySet[Promotion]:
     """Own cases; a lead's department; the GM office and administration everything; a panel
     member the defences they sit on; department members a case while its vote is open."""
-    qs = Promotion.objects.select_related("employee__user", "department")
-    if not user.is_authenticated:
-        return qs.none()
-    if perms.has_oversight(user):
-        return qs
-    employee = perms.employee_of(user)
-    if employee is None:
-        return qs.none()
-    return qs.filter(
-        Q(employee=employee)
-        | Q(department__lead=employee)
-        | Q(scores__panelist=employee)
-        | Q(
-            department=employee.department_id,
-            vote_opened_at__isnull=False,
-            vote_closed_at__isnull=True,
-        )
-    ).distinct()
+    return scoped(
+        Promotion.objects.select_related("employee__user", "department"),
+        user,
+        lambda employee: (
+            Q(employee=employee)
+            | Q(department__lead=employee)
+            | Q(scores__panelist=employee)
+            | Q(
+                department=employee.department_id,
+                vote_opened_at__isnull=False,
+                vote_closed_at__isnull=True,
+            )
+        ),
+    )
 
 
 def may_see_tally(user, promotion: Promotion) -> bool:
@@ -45,14 +42,6 @@ def may_see_tally(user, promotion: Promotion) -> bool:
         return True
     employee = perms.employee_of(user)
     return employee is not None and promotion.department.lead_id == employee.pk
-
-
-def _allowed(check, *args) -> bool:
-    try:
-        check(*args)
-    except DomainError:
-        return False
-    return True
 
 
 def available_actions(user, promotion: Promotion, *, scores=None, has_voted=None) -> list[str]:
