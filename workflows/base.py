@@ -13,6 +13,14 @@ from org.levels import Role
 from .signals import task_created
 
 
+def announce_task(flow_class, task_id: int) -> None:
+    """Tell the notifications a task has landed in someone's inbox, once the transaction has
+    committed (a failing receiver is logged, never an error for the person who acted)."""
+    transaction.on_commit(
+        lambda: task_created.send(sender=flow_class, task_id=task_id), robust=True
+    )
+
+
 class CaseFlowMixin:
     """Mixed into each of the engine's flows (before flow.Flow). Subclasses set `case_model`, `visible_cases(user)` and
     `actions`; each process's artifact is its domain case."""
@@ -31,10 +39,7 @@ class CaseFlowMixin:
         return self.case_model._default_manager.get(pk=process.artifact_object_id)
 
     def on_task_created(self, activation):
-        task_id = activation.task.pk
-        transaction.on_commit(
-            lambda: task_created.send(sender=type(self), task_id=task_id), robust=True
-        )
+        announce_task(type(self), activation.task.pk)
 
     # --- viewflow page permissions -----------------------------------------------------------
     def has_view_permission(self, user, obj=None):

@@ -15,16 +15,19 @@ Rules live in approvals.penalty; this module only routes.
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
+from viewflow.workflow.models import Task
 
 from approvals.penalty import appeal, selectors, services
 from approvals.penalty.models import Penalty, PenaltyState, Receipt
 from org.levels import Role
+from org.models import Employee
 
-from .base import CaseFlowMixin, DataSplit, assigned_user
-from .engine import Action
+from .base import CaseFlowMixin, DataSplit, announce_task, assigned_user
+from .engine import OPEN_TASK_STATUSES, Action
 from .views import CaseTaskView
 
 S = PenaltyState
@@ -92,15 +95,6 @@ def _has_witnesses(activation):
 def _hand_over_witness_task(process, payload) -> None:
     """PEN-3 replacement: the replaced witness's open signing task goes to the replacement
     (owner and task data), who is told as for any new task."""
-    from django.contrib.auth import get_user_model
-    from django.db import transaction
-    from viewflow.workflow.models import Task
-
-    from org.models import Employee
-
-    from .engine import OPEN_TASK_STATUSES
-    from .signals import task_created
-
     [old_id], [new_id] = (
         services.witness_ids(payload["witness"]),
         services.witness_ids(payload["replacement"]),
@@ -122,10 +116,7 @@ def _hand_over_witness_task(process, payload) -> None:
     task.owner = new_user
     task.data = {**(task.data or {}), "user": new_user.pk}
     task.save(update_fields=["owner", "data"])
-    task_id = task.pk
-    transaction.on_commit(
-        lambda: task_created.send(sender=PenaltyFlow, task_id=task_id), robust=True
-    )
+    announce_task(PenaltyFlow, task.pk)
 
 
 class PenaltyFlow(CaseFlowMixin, flow.Flow):
