@@ -43,6 +43,18 @@ def submit(org, capture):
     return promotion
 
 
+def nominate(org, promotion, capture):
+    """The lead nominates an hour after submission (meets the nomination deadline)."""
+    with time_machine.travel(SUBMITTED + dt.timedelta(hours=1), tick=False), capture(execute=True):
+        run_action(
+            flow_class=PromotionFlow,
+            actions=PromotionFlow.actions,
+            case=promotion,
+            name="nominate",
+            actor=org.lead.user,
+        )
+
+
 def planned():
     return sorted(
         (r.recipient.username, r.kind, r.offset_hours, r.send_at)
@@ -110,17 +122,7 @@ def test_deadline2_reminder_in_the_recipients_language(org, django_capture_on_co
 
 def test_deadline2_a_met_deadline_cancels_its_reminders(org, django_capture_on_commit_callbacks):
     promotion = submit(org, django_capture_on_commit_callbacks)
-    with (
-        time_machine.travel(SUBMITTED + dt.timedelta(hours=1), tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        run_action(
-            flow_class=PromotionFlow,
-            actions=PromotionFlow.actions,
-            case=promotion,
-            name="nominate",
-            actor=org.lead.user,
-        )
+    nominate(org, promotion, django_capture_on_commit_callbacks)
     mail.outbox.clear()
     sweep_at(DUE + dt.timedelta(days=1), django_capture_on_commit_callbacks)
     nomination = Deadline.objects.get(name="nomination")

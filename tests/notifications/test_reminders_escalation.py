@@ -8,13 +8,11 @@ Thursday 5 March 23:59:59.999999 (3 working days).
 
 import datetime as dt
 
-import time_machine
 from django.core import mail
 
 from approvals.deadlines import Deadline
 from notifications.models import OutboxMessage, Reminder
-from tests.notifications.test_reminders import DUE, SUBMITTED, submit, sweep_at
-from workflows.engine import run_action
+from tests.notifications.test_reminders import DUE, nominate, submit, sweep_at
 from workflows.promotion import PromotionFlow
 
 
@@ -44,17 +42,7 @@ def test_promo5_overdue_gm_review_still_escalates_to_the_gm_office(
     """A step the GM office holds itself escalates to the GM office (the general manager sits
     there): its members get the reminders and the overdue notice."""
     promotion = submit(org, django_capture_on_commit_callbacks)
-    with (
-        time_machine.travel(SUBMITTED + dt.timedelta(hours=1), tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        run_action(
-            flow_class=PromotionFlow,
-            actions=PromotionFlow.actions,
-            case=promotion,
-            name="nominate",
-            actor=org.lead.user,
-        )
+    nominate(org, promotion, django_capture_on_commit_callbacks)
     assert kinds("gm_review") == [("gm", "before"), ("gm", "due"), ("gm", "escalation")]
     due = Deadline.objects.get(name="gm_review", met_at__isnull=True).due_at
     sweep_at(due, django_capture_on_commit_callbacks)

@@ -3,70 +3,41 @@ exactly once (rows claimed with SELECT ... FOR UPDATE SKIP LOCKED; the outbox ro
 mark are written in one transaction)."""
 
 import datetime as dt
-import threading
 from collections import Counter
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 
-from approvals.deadlines import Deadline
-from approvals.promotion import services
 from notifications.models import OutboxMessage, Reminder
 from notifications.scheduler import sweep
-from tests.orgdata import employee
+from tests.notifications.reminderdata import plant_due_reminders, run_together
 from tests.penalty.helpers import local
-from workflows.engine import start_flow
-from workflows.promotion import PromotionFlow
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 N = 500
 
 
 def test_deadline2_two_concurrent_sweeps_send_500_due_reminders_exactly_once(org):
-    people = [employee(f"r{i}", department=org.cs).user for i in range(50)]
-    case = services.promotion_submit(
-        actor=org.agent.user, target_level="intermediate", statement="s", skip_level_reason="例外"
-    )
-    start_flow(flow_class=PromotionFlow, case=case)
-    Reminder.objects.all().delete()
-    OutboxMessage.objects.all().delete()
     due = local(2026, 3, 2, 10, 0)
-    deadlines = Deadline.objects.bulk_create(
-        Deadline(case_type="promotion", case_id=case.pk, name=f"step{i}", due_at=due)
-        for i in range(N // len(people))
+    plant_due_reminders(
+        org,
+        n=N,
+        people=50,
+        prefix="r",
+        due=due,
+        kind="before",
+        offset_hours=24,
+        send_at=due - dt.timedelta(hours=24),
     )
-    Reminder.objects.bulk_create(
-        Reminder(
-            deadline=d,
-            recipient=user,
-            kind="before",
-            offset_hours=24,
-            send_at=due - dt.timedelta(hours=24),
-        )
-        for d in deadlines
-        for user in people
-    )
-    assert Reminder.objects.count() == N
     mail.outbox.clear()
-    barrier = threading.Barrier(2)
-    reports = [None, None]
 
-    def run(i):
-        try:
-            with time_machine.travel(due - dt.timedelta(hours=1), tick=False):
-                barrier.wait()
-                reports[i] = sweep()
-        finally:
-            connection.close()
+    def one_sweep():
+        with time_machine.travel(due - dt.timedelta(hours=1), tick=False):
+            return sweep()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    a, b = reports
+    (a, b), errors = run_together(one_sweep)
+    assert errors == []
     # Delivery sends at most 200 per sweep: the next sweeps send the rest, and nothing twice.
     later = []
     with time_machine.travel(due - dt.timedelta(hours=1), tick=False):
@@ -87,5 +58,5 @@ def test_deadline2_two_concurrent_sweeps_send_500_due_reminders_exactly_once(org
     assert a.steps["reminders"] + b.steps["reminders"] == N
     assert queued == N and len(keys) == N
     assert len(mail.outbox) == N and a.sent + b.sent + sum(later) == N
-    assert set(per_reminder.values()) == {N // len(people)}  # each person: one per deadline
+    assert set(per_reminder.values()) == {N // 50}  # each person: one per deadline
     assert not Reminder.objects.filter(sent_at__isnull=True).exists()

@@ -1,17 +1,15 @@
 """Racing the penalty flow on PostgreSQL (row locks): two sweeps firing the same lapsed window,
 and the employee objecting twice at once. Each booking and each objection happens once."""
 
-import threading
-
 import pytest
 import time_machine
-from django.db import connection
 from viewflow.workflow.timers import fire_due_timers
 
 from approvals.penalty.models import Objection, Penalty
 from approvals.penalty.services import penalty_serve, penalty_sign
 from audit.models import AuditEvent
 from performance.models import ScoreEvent
+from tests.notifications.reminderdata import run_together
 from tests.orgdata import build_org
 from tests.penalty.helpers import client_for, local
 from workflows.engine import start_flow
@@ -19,25 +17,6 @@ from workflows.penalty import PenaltyFlow
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CASES = 20
-
-
-def _run_together(*funcs):
-    barrier = threading.Barrier(len(funcs))
-    results = [None] * len(funcs)
-
-    def worker(i, func):
-        try:
-            barrier.wait()
-            results[i] = func()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(funcs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def _served(org, n):
@@ -62,7 +41,8 @@ def test_appeal3_two_sweeps_lapse_each_window_and_book_each_fine_once():
     with time_machine.travel(local(2026, 3, 2, 10, 0), tick=False):
         cases = _served(org, CASES)
     with time_machine.travel(local(2026, 3, 6, 0, 0), tick=False):
-        fired = _run_together(fire_due_timers, fire_due_timers)
+        fired, errors = run_together(fire_due_timers)
+    assert errors == []
     print(f"\n{CASES} lapsed windows, 2 concurrent sweeps: fired {fired[0]} + {fired[1]}")
     assert Penalty.objects.filter(pk__in=[c.pk for c in cases], state="final").count() == CASES
     assert ScoreEvent.objects.count() == CASES
@@ -83,7 +63,9 @@ def test_appeal1_objecting_twice_at_once_files_one_objection():
             )
             return response.status_code, response.json().get("code")
 
-        results = sorted(_run_together(object_, object_))
+        results, errors = run_together(object_)
+        results = sorted(results)
+    assert errors == []
     assert results[0][0] == 200
     assert results[1] in ((409, "state_conflict"), (409, "case_busy"))
     assert Objection.objects.count() == 1
