@@ -179,3 +179,35 @@ def test_appeal3_booking_shows_in_the_employees_monthly_record(org):
             "source": f"penalty:{case['id']}",
         }
     ]
+
+
+def test_pen1_gm_approval_refusals_wrong_role_and_own_slip(org):
+    """PEN-1: only the GM office decides on a dismissal proposal, and never on its own slip."""
+    from tests.orgdata import employee
+
+    gm2 = employee("gm2", department=org.gm.department, level=None, roles=["gm_office"])
+    with time_machine.travel(local(2026, 3, 2, 10, 0), tick=False):
+        case = serve(org.gm, gm2, "dismissal")
+        act(gm2, case["id"], "sign")
+    with time_machine.travel(local(2026, 3, 6, 0, 0), tick=False):
+        sweep_timers()
+        assert act(gm2, case["id"], "approve", expect=403)["code"] == "own_request"
+        assert act(gm2, case["id"], "reject", {"reason": "x"}, expect=403)["code"] == "own_request"
+        assert act(org.lead, case["id"], "reject", {"reason": "x"}, expect=404)["code"] == (
+            "not_found"  # another department's slip is not even visible to this lead
+        )
+        assert act(org.admin, case["id"], "reject", {"reason": "x"}, expect=403)["code"] == (
+            "wrong_role"
+        )
+        assert read(org.gm, case["id"])["state"] == "awaiting_approval"
+
+
+def test_appeal4_a_slip_is_raised_once(org):
+    with time_machine.travel(local(2026, 3, 2, 10, 0), tick=False):
+        case = serve(org.lead, org.agent, "verbal_warning")
+        act(org.agent, case["id"], "refuse-to-sign")
+        body = {"to": "final_warning", "reason": "拒签"}
+        act(org.lead, case["id"], "escalate", body)
+        result = act(org.lead, case["id"], "escalate", {**body, "to": "dismissal"}, expect=409)
+    assert result["code"] == "state_conflict"
+    assert read(org.lead, case["id"])["sanction"] == "final_warning"

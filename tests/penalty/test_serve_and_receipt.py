@@ -205,3 +205,17 @@ def test_pen3_witness_replacement_refusals(org, pick, code, status):
     assert sorted(Witness.objects.values_list("witness_id", flat=True)) == sorted(
         [org.colleague.pk, org.panel[1].pk]
     )
+
+
+def test_pen3_receipt_steps_happen_once(org):
+    """PEN-3: a refused slip cannot then be signed, and witnesses are named once."""
+    with time_machine.travel(MONDAY, tick=False):
+        case = serve(org.lead, org.agent)
+        act(org.agent, case["id"], "refuse-to-sign")
+        assert act(org.agent, case["id"], "sign", expect=409)["code"] == "state_conflict"
+        body = {"witnesses": [org.colleague.pk, org.panel[2].pk]}
+        act(org.lead, case["id"], "name-witnesses", body)
+        assert act(org.lead, case["id"], "name-witnesses", body, expect=409)["code"] == (
+            "state_conflict"
+        )
+    assert Witness.objects.count() == 2
