@@ -1,11 +1,14 @@
 """Domain models of every process; one module per process under approvals/<process>/."""
 
 from .deadlines import Deadline
+from .leave.models import Leave, LeaveBalance
 from .penalty.models import Objection, Penalty, Witness
 from .promotion.models import DefenceScore, Promotion, VoteParticipation
 
 __all__ = [
     "Deadline",
+    "Leave",
+    "LeaveBalance",
     "DefenceScore",
     "Objection",
     "Penalty",

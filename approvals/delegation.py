@@ -1,0 +1,57 @@
+"""LEAVE-6: while a reviewer is on approved leave, the delegate named on that leave acts for them.
+
+`acting_for` is the one question every service asks before letting someone act as a named
+person (the department lead, the trainer, a responder): it answers with the person the actor
+acts as, so the history can say "decided by X for Y" (audit `on_behalf_of`). Which tasks move
+to the delegate, and back when the leave ends, is routing: `workflows.delegation`.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from org.models import Employee
+
+from .leave.models import Leave, LeaveState
+
+
+def leave_covering(employee: Employee | None, at: dt.datetime | None = None) -> Leave | None:
+    """The employee's approved leave that runs at `at` (default now), if any."""
+    if employee is None:
+        return None
+    at = at or timezone.now()
+    return (
+        Leave.objects.filter(
+            employee=employee, state=LeaveState.APPROVED, start__lte=at, end__gt=at
+        )
+        .select_related("delegate__user")
+        .order_by("start")
+        .first()
+    )
+
+
+def delegate_of(employee: Employee | None, at: dt.datetime | None = None) -> Employee | None:
+    """Who acts for the employee at `at`: the delegate named on their running leave, or None."""
+    leave = leave_covering(employee, at)
+    return leave.delegate if leave is not None else None
+
+
+def acting_for(actor, principal: Employee | None, at: dt.datetime | None = None) -> Employee | None:
+    """The person `actor` (a user) may act as when the step belongs to `principal`: the
+    principal themselves, or the principal on whose running leave the actor is the delegate.
+    None: neither."""
+    if principal is None or actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    if principal.user_id == actor.pk:
+        return principal
+    delegate = delegate_of(principal, at)
+    if delegate is not None and delegate.user_id == actor.pk:
+        return principal
+    return None
+
+
+def on_behalf_of(actor, principal: Employee | None):
+    """The user to record as `on_behalf_of` when `actor` acted as `principal` (None: themselves)."""
+    if principal is None or principal.user_id == actor.pk:
+        return None
+    return principal.user
