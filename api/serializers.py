@@ -46,6 +46,7 @@ class CaseSerializer(serializers.Serializer):
                 {
                     "at": e["at"].isoformat(),
                     "actor": e["actor"],
+                    "on_behalf_of": e["on_behalf_of"],  # LEAVE-6: X decided for Y
                     "action": e["action"],
                     "from_state": e["from_state"],
                     "to_state": e["to_state"],

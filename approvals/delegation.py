@@ -55,3 +55,18 @@ def on_behalf_of(actor, principal: Employee | None):
     if principal is None or principal.user_id == actor.pk:
         return None
     return principal.user
+
+
+def principals_of(employee: Employee | None, at: dt.datetime | None = None) -> list[Employee]:
+    """The people `employee` stands in for at `at`: those whose running leave names them."""
+    if employee is None:
+        return []
+    at = at or timezone.now()
+    return list(
+        Employee.objects.filter(
+            leaves__state=LeaveState.APPROVED,
+            leaves__start__lte=at,
+            leaves__end__gt=at,
+            leaves__delegate=employee,
+        ).distinct()
+    )

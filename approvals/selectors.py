@@ -3,6 +3,7 @@
 from audit.models import AuditEvent
 
 from .deadlines import Deadline
+from .delegation import principals_of
 from .history import case_type_of
 
 
@@ -19,7 +20,11 @@ def scoped(qs, user, involved):
     employee = perms.employee_of(user)
     if employee is None:
         return qs.none()
-    return qs.filter(involved(employee)).distinct()
+    condition = involved(employee)
+    # LEAVE-6: a delegate sees what the people they stand in for see, while the leave runs.
+    for principal in principals_of(employee):
+        condition |= involved(principal)
+    return qs.filter(condition).distinct()
 
 
 def allowed(check, *args) -> bool:

@@ -206,6 +206,20 @@ def _send(reminder, case_info, task) -> None:
     )
 
 
+def _handed_over(reminder, task) -> bool:
+    """A person's task now held by someone else (a delegate while its owner is on leave, LEAVE-6,
+    or the owner again afterwards): the reminder planned for the previous holder is cancelled;
+    the new holder got their own when the task was handed to them. Role-queue tasks and
+    escalations keep their planned recipients."""
+    return (
+        reminder.kind != Reminder.Kind.ESCALATION
+        and task is not None
+        and task.owner_id is not None
+        and not task.owner_permission
+        and task.owner_id != reminder.recipient_id
+    )
+
+
 def _waiting_for(task) -> str:
     if task is None:
         return ""
@@ -251,11 +265,14 @@ def reminders_send_due(*, limit: int = 500) -> int:
             cases, tasks = _cases_and_tasks(batch)
             for reminder in batch:
                 info = cases.get((reminder.deadline.case_type, reminder.deadline.case_id))
-                if info is not None:
-                    _send(reminder, info, tasks.get(reminder.task_id))
-                else:
-                    logger.warning("reminder %s: its case no longer exists", reminder.pk)
+                task = tasks.get(reminder.task_id)
                 reminder.sent_at = now
-            Reminder.objects.bulk_update(batch, ["sent_at"])
+                if info is None:
+                    logger.warning("reminder %s: its case no longer exists", reminder.pk)
+                elif _handed_over(reminder, task):
+                    reminder.sent_at, reminder.cancelled_at = None, now
+                else:
+                    _send(reminder, info, task)
+            Reminder.objects.bulk_update(batch, ["sent_at", "cancelled_at"])
         sent += len(batch)
     return sent

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("Workflows")
+
+    def ready(self):
+        from notifications.scheduler import register_sweep_step
+
+        from .delegation import reroute_tasks
+
+        register_sweep_step("delegation", reroute_tasks)

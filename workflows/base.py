@@ -30,6 +30,8 @@ class CaseFlowMixin:
     lock_impl = lock.select_for_update_lock
     case_model = None
     actions: dict = {}
+    # LEAVE-6: steps a reviewer's delegate takes over while the reviewer is on leave.
+    delegable_nodes: frozenset = frozenset()
 
     def start_case(self, activation, case):
         activation.process.artifact = case
@@ -39,7 +41,11 @@ class CaseFlowMixin:
         return self.case_model._default_manager.get(pk=process.artifact_object_id)
 
     def on_task_created(self, activation):
-        announce_task(type(self), activation.task.pk)
+        from .delegation import hand_to_delegate
+
+        # LEAVE-6: a reviewer on leave gets nothing new; the delegate is told instead.
+        if not hand_to_delegate(activation.task):
+            announce_task(type(self), activation.task.pk)
 
     # --- viewflow page permissions -----------------------------------------------------------
     def has_view_permission(self, user, obj=None):

@@ -12,6 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.deadlines import Deadline
+from org.models import Employee
 
 from .site import FLOWS
 
@@ -56,6 +57,7 @@ def inbox_for(user) -> list[dict]:
         for flow_class in flows_present
     }
     due = _open_deadlines(task_qs, flows_present)
+    standing_in = _principals(tasks)
     now = timezone.now()
     labels = {}  # translated level names, looked up once per call
     rows = []
@@ -81,11 +83,22 @@ def inbox_for(user) -> list[dict]:
                 "due_at": due_at.isoformat() if due_at else None,
                 "overdue": bool(due_at and due_at < now),
                 "url": task_url(task),
+                # LEAVE-6: whose task this is while its owner is on leave (None: the caller's).
+                "acting_for": standing_in.get((task.data or {}).get("acting_for")),
             }
         )
     # Most urgent first: due soonest (undated last), then oldest.
     rows.sort(key=lambda r: (r["due_at"] is None, r["due_at"] or "", r["assigned_at"]))
     return rows
+
+
+def _principals(tasks) -> dict:
+    """User id -> name of the people whose tasks the caller holds as their delegate (one query,
+    none when there are none)."""
+    user_ids = {(task.data or {}).get("acting_for") for task in tasks} - {None}
+    if not user_ids:
+        return {}
+    return dict(Employee.objects.filter(user_id__in=user_ids).values_list("user_id", "name"))
 
 
 def _open_deadlines(task_qs, flow_classes) -> dict:

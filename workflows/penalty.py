@@ -236,6 +236,8 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
         "respond": "response",
         "respond_gm": "response",
     }
+    # LEAVE-6: the steps a lead on leave hands to the delegate (personal ones never move).
+    delegable_nodes = frozenset({"respond"})
     # Overdue handling is the flow's own (timers above): no generic escalation notice for these.
     escalating_nodes = {"sign", "object", "respond", "respond_gm"}
     # Objecting is the employee's right, not a duty: no reminders for it (signing has them).

@@ -161,6 +161,8 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
             services.promotion_confirm, nodes=("administer", "confirm"), fields=("effective_date",)
         ),
     }
+    # LEAVE-6: the lead's nomination goes to the delegate while the lead is on leave.
+    delegable_nodes = frozenset({"nominate"})
     # The deadline (approvals.promotion.services.WAITING_STEPS) each task answers.
     node_deadlines = {
         "nominate": "nomination",

@@ -23,6 +23,7 @@ from approvals import permissions as perms
 from approvals.errors import DomainError
 from approvals.selectors import timeline
 from org.levels import LADDER, Level, Role, next_level
+from org.models import Employee
 
 
 class ActionForm(forms.Form):
@@ -149,6 +150,13 @@ def _history(flow_class, events: list[dict]) -> list[dict]:
             "action_label": HISTORY_LABELS.get(e["action"], e["action"]),
             "from_label": states.get(e["from_state"], e["from_state"]),
             "to_label": states.get(e["to_state"], e["to_state"]),
+            # LEAVE-6: "decided by X for Y".
+            "actor_label": (
+                _("%(actor)s for %(principal)s")
+                % {"actor": e["actor"], "principal": e["on_behalf_of"]}
+                if e.get("on_behalf_of")
+                else e["actor"]
+            ),
         }
         for e in events
     ]
@@ -276,7 +284,10 @@ class CaseTaskView(generic.TemplateView):
         node = self.request.activation.flow_task.name
         context = super().get_context_data(**kwargs)
         context.update(_case_context(self.request, flow_class, case))
-        context["task"] = self.request.activation.task
+        context["task"] = task = self.request.activation.task
+        principal = (task.data or {}).get("acting_for")
+        if principal:  # LEAVE-6: the delegate sees whose step this is
+            context["acting_for"] = Employee.objects.filter(user_id=principal).first()
         context["actions"] = _actions_context(
             flow_class, self.request.user, case, only=flow_class.node_actions.get(node, [])
         )

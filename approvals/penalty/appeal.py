@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from approvals import delegation
 from approvals import permissions as perms
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation
 from approvals.fsm import transition
@@ -104,7 +105,8 @@ def penalty_window_lapse(*, penalty: Penalty) -> Penalty:
 # --- response (APPEAL-2) ----------------------------------------------------------------------
 
 
-def check_responder(actor, penalty: Penalty) -> None:
+def check_responder(actor, penalty: Penalty):
+    """The person the actor answers as (the named responder), or None for the GM office."""
     if penalty.state not in (S.OBJECTED, S.ESCALATED):
         raise common.conflict(penalty, "respond")
     perms.require_not_own(actor, penalty, rule="APPEAL-2")
@@ -115,17 +117,19 @@ def check_responder(actor, penalty: Penalty) -> None:
             code="issuer_responds",
             rule="APPEAL-2",
         )
-    responder_id = penalty.objection.responder_id
-    if penalty.state == S.OBJECTED and responder_id is not None:
-        if me is None or me.pk != responder_id:
+    responder = penalty.objection.responder
+    if penalty.state == S.OBJECTED and responder is not None:
+        # The named responder, or the delegate standing in for them (LEAVE-6).
+        if delegation.acting_for(actor, responder) is None:
             raise NotAllowed(
                 _("This objection is answered by %(name)s."),
                 code="not_responder",
                 rule="APPEAL-2",
-                params={"name": penalty.objection.responder.name},
+                params={"name": responder.name},
             )
-        return
+        return responder
     perms.require_role(actor, Role.GM_OFFICE, rule="APPEAL-2")
+    return None
 
 
 def penalty_respond(
@@ -134,7 +138,7 @@ def penalty_respond(
     """APPEAL-2: uphold, reduce (to a lower sanction) or revoke, with a written reason."""
     with transaction.atomic():
         penalty = common.locked(penalty)
-        check_responder(actor, penalty)
+        responder = check_responder(actor, penalty)
         if decision not in DECISIONS:
             raise InvalidInput(
                 _("The decision must be one of: %(choices)s."),
@@ -181,6 +185,7 @@ def penalty_respond(
             ["APPEAL-2", "APPEAL-3"],
             reason,
             data={"decision": decision, "from": before, "to": penalty.sanction},
+            on_behalf_of=delegation.on_behalf_of(actor, responder),
         )
     return penalty
 

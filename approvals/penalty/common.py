@@ -66,11 +66,14 @@ def due_in(days: int, mode: str):
     return due_at(timezone.now(), days, mode=mode, end_of_day=True)
 
 
-def log(penalty, action, actor, from_state, to_state, rules, comment="", data=None):
+def log(
+    penalty, action, actor, from_state, to_state, rules, comment="", data=None, on_behalf_of=None
+):
     record_transition(
         case=penalty,
         action=action,
         actor=actor,
+        on_behalf_of=on_behalf_of,
         from_state=from_state,
         to_state=to_state,
         rules=rules,

@@ -41,7 +41,18 @@ def _policy(promotion: Promotion):
     return policy_in_force(at=promotion.submitted_at)
 
 
-def _log(promotion, action, actor, from_state, to_state, rules, comment="", data=None, notify=True):
+def _log(
+    promotion,
+    action,
+    actor,
+    from_state,
+    to_state,
+    rules,
+    comment="",
+    data=None,
+    notify=True,
+    on_behalf_of=None,
+):
     if from_state != to_state:
         policy = _policy(promotion)
         deadlines_move(
@@ -57,6 +68,7 @@ def _log(promotion, action, actor, from_state, to_state, rules, comment="", data
         case=promotion,
         action=action,
         actor=actor,
+        on_behalf_of=on_behalf_of,
         from_state=from_state,
         to_state=to_state,
         rules=rules,

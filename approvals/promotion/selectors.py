@@ -3,6 +3,7 @@ actions the caller may take now, and the case's timeline."""
 
 from django.db.models import Q, QuerySet
 
+from approvals import delegation
 from approvals import permissions as perms
 from approvals.selectors import allowed as _allowed
 from approvals.selectors import scoped
@@ -40,8 +41,7 @@ def may_see_tally(user, promotion: Promotion) -> bool:
         return False
     if perms.has_role(user, Role.GM_OFFICE):
         return True
-    employee = perms.employee_of(user)
-    return employee is not None and promotion.department.lead_id == employee.pk
+    return delegation.acting_for(user, promotion.department.lead) is not None
 
 
 def available_actions(user, promotion: Promotion, *, scores=None, has_voted=None) -> list[str]:

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from approvals import delegation
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
@@ -182,19 +183,22 @@ def promotion_submit(
 # --- department nomination and the anonymous vote (PROMO-3.2) ---------------------------------
 
 
-def check_nominator(actor, promotion: Promotion) -> None:
+def check_nominator(actor, promotion: Promotion):
+    """The lead (or the delegate standing in for them, LEAVE-6), whom the actor acts as; None
+    when the GM office nominates."""
     perms.require_not_own(actor, promotion, rule="PROMO-4")
     if nominator_is_gm_office(promotion):
         perms.require_role(actor, Role.GM_OFFICE, rule="PROMO-4")
-        return
-    employee = perms.employee_of(actor)
-    if employee is None or promotion.department.lead_id != employee.pk:
+        return None
+    lead = delegation.acting_for(actor, promotion.department.lead)
+    if lead is None:
         raise NotAllowed(
             _("Only the lead of %(department)s nominates this application."),
             code="wrong_role",
             rule="PROMO-3",
             params={"department": promotion.department.name},
         )
+    return lead
 
 
 def vote_is_open(promotion: Promotion) -> bool:
@@ -204,7 +208,7 @@ def vote_is_open(promotion: Promotion) -> bool:
 def promotion_open_vote(*, promotion: Promotion, actor) -> Promotion:
     with transaction.atomic():
         promotion = _locked(promotion)
-        check_nominator(actor, promotion)
+        lead = check_nominator(actor, promotion)
         if promotion.state != S.SUBMITTED:
             raise state_conflict(promotion, "open-vote")
         if promotion.target_level not in _policy(promotion).vote_levels:
@@ -226,7 +230,15 @@ def promotion_open_vote(*, promotion: Promotion, actor) -> Promotion:
             )
         promotion.vote_opened_at = timezone.now()
         promotion.save(update_fields=["vote_opened_at"])
-        _log(promotion, "open-vote", actor, promotion.state, promotion.state, ["PROMO-3"])
+        _log(
+            promotion,
+            "open-vote",
+            actor,
+            promotion.state,
+            promotion.state,
+            ["PROMO-3"],
+            on_behalf_of=delegation.on_behalf_of(actor, lead),
+        )
     return promotion
 
 
@@ -271,7 +283,7 @@ def promotion_vote(*, promotion: Promotion, actor, support: bool) -> Promotion:
     return promotion
 
 
-def _close_vote(promotion: Promotion, actor) -> None:
+def _close_vote(promotion: Promotion, actor, on_behalf_of=None) -> None:
     promotion.vote_closed_at = timezone.now()
     promotion.save(update_fields=["vote_closed_at"])
     _log(
@@ -282,18 +294,19 @@ def _close_vote(promotion: Promotion, actor) -> None:
         promotion.state,
         ["PROMO-3"],
         data={"for": promotion.votes_for, "against": promotion.votes_against},
+        on_behalf_of=on_behalf_of,
     )
 
 
 def promotion_close_vote(*, promotion: Promotion, actor) -> Promotion:
     with transaction.atomic():
         promotion = _locked(promotion)
-        check_nominator(actor, promotion)
+        lead = check_nominator(actor, promotion)
         if not vote_is_open(promotion):
             raise StateConflict(
                 _("The department vote is not open."), code="vote_closed", rule="PROMO-3"
             )
-        _close_vote(promotion, actor)
+        _close_vote(promotion, actor, delegation.on_behalf_of(actor, lead))
     return promotion
 
 
@@ -304,14 +317,25 @@ def _decide(
     is advisory), transition, close the case if the decision ends it, save, log."""
     with transaction.atomic():
         promotion = _locked(promotion)
-        check(actor, promotion)
+        # A check answers with the person the actor acts as (LEAVE-6), or None.
+        principal = check(actor, promotion)
+        on_behalf_of = delegation.on_behalf_of(actor, principal) if principal else None
         if vote_is_open(promotion):
-            _close_vote(promotion, actor)
+            _close_vote(promotion, actor, on_behalf_of)
         from_state, to_state = transition(promotion, method, action=action)
         if to_state not in OPEN_STATES:
             promotion.closed_at = timezone.now()
         promotion.save()
-        _log(promotion, action, actor, from_state, to_state, rules, comment or "")
+        _log(
+            promotion,
+            action,
+            actor,
+            from_state,
+            to_state,
+            rules,
+            comment or "",
+            on_behalf_of=on_behalf_of,
+        )
     return promotion
 
 

@@ -1,0 +1,97 @@
+"""LEAVE-6 routing: while a reviewer is on approved leave, their review tasks are in the delegate's
+inbox; when the leave ends (or is cancelled) the tasks still open go back.
+
+Which tasks move: those of the nodes a flow lists in `delegable_nodes` (the steps a reviewer
+decides in someone's place: the lead's nomination, the answer to an objection, a leave
+approval). Personal steps (an employee signing their own slip, a witness, a panelist's score)
+never move. A moved task keeps the person it belongs to in `task.data["acting_for"]`; the
+services let the delegate act (approvals.delegation.acting_for) and the history says "X for Y".
+
+New tasks move when they are created (CaseFlowMixin.on_task_created); open ones move and come
+back in the scheduler's sweep (`delegation` step). Every move is a conditional UPDATE on the
+task's status and owner, so a task completed meanwhile is never touched, and two sweeps at once
+move each task once.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+from viewflow.workflow.models import Task
+
+from approvals.delegation import delegate_of
+from approvals.leave.models import Leave, LeaveState
+from org.models import Employee
+
+from .base import announce_task
+from .engine import OPEN_TASK_STATUSES
+
+KEY = "acting_for"
+
+
+def _delegable(task) -> bool:
+    return task.flow_task.name in getattr(task.flow_task.flow_class, "delegable_nodes", ())
+
+
+def _move(task, *, to_user_id: int, data: dict) -> bool:
+    moved = Task.objects.filter(
+        pk=task.pk, status__in=OPEN_TASK_STATUSES, owner_id=task.owner_id
+    ).update(owner_id=to_user_id, data=data)
+    if moved:
+        task.owner_id, task.data = to_user_id, data
+        announce_task(task.flow_task.flow_class, task.pk)
+    return bool(moved)
+
+
+def hand_to_delegate(task, now=None) -> bool:
+    """Move a task of a person on leave to their delegate; True if it moved."""
+    if task.owner_id is None or KEY in (task.data or {}) or not _delegable(task):
+        return False
+    principal = Employee.objects.filter(user_id=task.owner_id).first()
+    delegate = delegate_of(principal, now)
+    if delegate is None or delegate.user_id == task.owner_id:
+        return False
+    flow_class = task.flow_task.flow_class
+    if flow_class.instance.case_of(task.process).employee_id == delegate.pk:
+        return False  # nobody reviews their own request: the task waits for its owner
+    return _move(task, to_user_id=delegate.user_id, data={**(task.data or {}), KEY: task.owner_id})
+
+
+def _delegable_filter() -> Q:
+    from .site import FLOWS
+
+    nodes = [
+        flow_class.instance.node(name)
+        for flow_class in FLOWS
+        for name in getattr(flow_class, "delegable_nodes", ())
+    ]
+    return Q(flow_task__in=nodes)
+
+
+def reroute_tasks(now=None) -> int:
+    """The sweep step: hand the open tasks of people whose leave runs now to their delegates,
+    and give back the ones whose leave has ended (or whose delegate changed). Returns how many
+    tasks moved."""
+    now = now or timezone.now()
+    moved = 0
+    running = Leave.objects.filter(
+        state=LeaveState.APPROVED, start__lte=now, end__gt=now, delegate__isnull=False
+    )
+    away = (
+        Task.objects.filter(
+            status__in=OPEN_TASK_STATUSES, owner__employee__in=running.values("employee")
+        )
+        .filter(_delegable_filter())
+        .exclude(data__has_key=KEY)
+        .select_related("process")
+    )
+    for task in away:
+        moved += hand_to_delegate(task, now)
+    for task in Task.objects.filter(status__in=OPEN_TASK_STATUSES, data__has_key=KEY):
+        principal_user_id = task.data[KEY]
+        principal = Employee.objects.filter(user_id=principal_user_id).first()
+        delegate = delegate_of(principal, now)
+        if delegate is None:
+            data = {k: v for k, v in task.data.items() if k != KEY}
+            moved += _move(task, to_user_id=principal_user_id, data=data)
+        elif delegate.user_id != task.owner_id:
+            moved += _move(task, to_user_id=delegate.user_id, data=task.data)
+    return moved
