@@ -2,11 +2,12 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import leave, views
 
 router = SimpleRouter()
 router.register("promotions", views.PromotionViewSet, basename="promotion")
 router.register("penalties", views.PenaltyViewSet, basename="penalty")
+router.register("leaves", leave.LeaveViewSet, basename="leave")
 router.register("employees", views.EmployeeViewSet, basename="employee")
 
 urlpatterns = [

@@ -25,6 +25,7 @@ DECISIONS = {
     "finalise",  # a penalty became final (window lapsed or objection answered)
     "respond",
     "ladder",
+    "cancel",  # a leave cancelled: the lead who approved it is told
 }
 
 

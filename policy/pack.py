@@ -123,3 +123,25 @@ class Policy:
     def reminder_offsets_hours(self) -> list[int]:
         """Hours before a due time at which the person it waits for is reminded (0: at it)."""
         return sorted({int(h) for h in self._deadlines["reminder_offsets_hours"]}, reverse=True)
+
+    # --- leave (LEAVE-2, LEAVE-4) ------------------------------------------------------------
+    @property
+    def emergency_leave_hours(self) -> int:
+        """LEAVE-2: an emergency request is recorded at most this many hours after the start."""
+        return int(self.data.get("attendance", {}).get("emergency_leave_hours", 1))
+
+    def annual_leave_days(self, years_of_service: int) -> Decimal:
+        """LEAVE-4: annual-leave entitlement for a year, by whole years of service at its start.
+
+        The handbook sets no figure; the default pack follows the national minimum
+        (职工带薪年休假条例: 5 days from 1 year, 10 from 10, 15 from 20)."""
+        bands = self.data.get("leave", {}).get("annual_entitlement") or [
+            {"years": 1, "days": 5},
+            {"years": 10, "days": 10},
+            {"years": 20, "days": 15},
+        ]
+        days = Decimal(0)
+        for band in sorted(bands, key=lambda b: int(b["years"])):
+            if years_of_service >= int(band["years"]):
+                days = Decimal(str(band["days"]))
+        return days

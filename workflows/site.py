@@ -6,6 +6,7 @@ from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 
 from approvals import permissions as perms
 
+from .leave import LeaveFlow
 from .penalty import PenaltyFlow
 from .promotion import PromotionFlow
 
@@ -20,7 +21,7 @@ class CaseFlowViewset(FlowViewset):
         return perms.has_oversight(user)
 
 
-FLOWS = [PromotionFlow, PenaltyFlow]
+FLOWS = [PromotionFlow, PenaltyFlow, LeaveFlow]
 
 site = Site(
     title=_("HR approvals"),
@@ -30,6 +31,7 @@ site = Site(
             flow_viewsets=[
                 CaseFlowViewset(PromotionFlow, icon="trending_up"),
                 CaseFlowViewset(PenaltyFlow, icon="gavel"),
+                CaseFlowViewset(LeaveFlow, icon="event_busy"),
             ],
         ),
     ],
