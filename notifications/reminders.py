@@ -220,6 +220,18 @@ def _handed_over(reminder, task) -> bool:
     )
 
 
+def _closed(reminder, task) -> bool:
+    """The person's task was cancelled or done while the deadline stayed open (a timer took the
+    step to the GM office, LEAVE-5): nothing is left for them to be reminded of."""
+    from workflows.engine import OPEN_TASK_STATUSES
+
+    return (
+        reminder.kind != Reminder.Kind.ESCALATION
+        and task is not None
+        and task.status not in OPEN_TASK_STATUSES
+    )
+
+
 def _waiting_for(task) -> str:
     if task is None:
         return ""
@@ -269,7 +281,7 @@ def reminders_send_due(*, limit: int = 500) -> int:
                 reminder.sent_at = now
                 if info is None:
                     logger.warning("reminder %s: its case no longer exists", reminder.pk)
-                elif _handed_over(reminder, task):
+                elif _handed_over(reminder, task) or _closed(reminder, task):
                     reminder.sent_at, reminder.cancelled_at = None, now
                 else:
                     _send(reminder, info, task)

@@ -85,7 +85,9 @@ class LeaveFlow(CaseFlowMixin, flow.Flow):
     end = flow.End()
 
     actions = {
-        "approve": Action(services.leave_approve, nodes=("decide", "decide_gm"), fields=("comment",)),
+        "approve": Action(
+            services.leave_approve, nodes=("decide", "decide_gm"), fields=("comment",)
+        ),
         "reject": Action(services.leave_reject, nodes=("decide", "decide_gm"), fields=("reason",)),
         "cancel": Action(
             services.leave_cancel,

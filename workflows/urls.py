@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import leave_views, views
 from .site import site
 
 urlpatterns = [
@@ -9,5 +9,7 @@ urlpatterns = [
     path("promotions/<int:pk>/", views.promotion_detail, name="promotion_detail"),
     path("penalties/new/", views.penalty_new, name="penalty_new"),
     path("penalties/<int:pk>/", views.penalty_detail, name="penalty_detail"),
+    path("leaves/new/", leave_views.leave_new, name="leave_new"),
+    path("leaves/<int:pk>/", leave_views.leave_detail, name="leave_detail"),
     path("", site.urls),
 ]

@@ -97,11 +97,14 @@ ACTION_LABELS = {
     "respond": _("Answer the objection"),
     "escalate": _("Ask the GM office to raise the sanction"),
     "replace-witness": _("Replace a witness"),
+    "cancel": _("Cancel the request"),
 }
 # Labels for the same action name where processes differ.
 ACTION_LABELS_BY_RESOURCE = {
     ("penalties", "approve"): _("Approve the sanction"),
     ("penalties", "reject"): _("Refuse (the sanction falls back)"),
+    ("leaves", "approve"): _("Approve the leave"),
+    ("leaves", "reject"): _("Refuse the leave"),
 }
 
 
@@ -139,6 +142,8 @@ HISTORY_LABELS = {
     "ask-approval": _("Sent for GM approval"),
     "finalise": _("Final"),
     "ladder": _("Made from earlier warnings"),
+    "cancel": _("Cancelled"),
+    "decision-overdue": _("Undecided in time: sent to the GM office"),
 }
 
 
@@ -361,6 +366,9 @@ def home(request):
         context["department_penalties"] = visible.filter(department__lead=employee).exclude(
             employee=employee
         )[:50]
+        from .leave_views import home_context as leave_home
+
+        context.update(leave_home(request.user, employee))
     context["may_issue_penalty"] = employee is not None and (
         employee.department.lead_id == employee.pk or perms.has_role(request.user, Role.GM_OFFICE)
     )

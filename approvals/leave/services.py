@@ -217,7 +217,9 @@ def check_canceller(actor, leave: Leave) -> None:
     perms.require_owner(actor, leave, rule="LEAVE-1")
     if leave.state == S.APPROVED and leave.start <= timezone.now():
         raise PolicyViolation(
-            _("This leave started at %(start)s; an approved leave can be cancelled only before it starts."),
+            _(
+                "This leave started at %(start)s; an approved leave can be cancelled only before it starts."
+            ),
             code="leave_started",
             rule="LEAVE-1",
             params={"start": local_text(leave.start)},
@@ -488,5 +490,5 @@ def leave_escalate(*, leave: Leave) -> Leave:
             return leave
         leave.escalated_at = timezone.now()
         leave.save(update_fields=["escalated_at"])
-        _log(leave, "escalate", None, S.PENDING, S.PENDING, ["LEAVE-5", "DEADLINE-2"])
+        _log(leave, "decision-overdue", None, S.PENDING, S.PENDING, ["LEAVE-5", "DEADLINE-2"])
     return leave

@@ -81,7 +81,9 @@ def test_leave4_overlap_with_a_pending_or_approved_leave_is_refused(org, week_be
 
 
 @pytest.mark.parametrize("state", ["rejected", "cancelled"])
-def test_leave4_a_rejected_or_cancelled_leave_does_not_block_the_same_dates(org, week_before, state):
+def test_leave4_a_rejected_or_cancelled_leave_does_not_block_the_same_dates(
+    org, week_before, state
+):
     first = ask(org.agent)
     if state == "rejected":
         act(org.lead, first["id"], "reject", {"reason": "人手不足"})

@@ -1,0 +1,66 @@
+"""A leave request through the real pages in Debian's Chromium (Playwright): the employee asks
+for annual leave from the home page (a wrong date is refused in Chinese, nothing saved), the
+lead approves it from the inbox (LEAVE-1), and the employee sees it approved and the days
+taken from the balance (LEAVE-4)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone, translation
+
+from approvals.leave.models import Leave, LeaveBalance, LeaveState
+from tests.browser.pages import login, open_task, submit_action
+from tests.orgdata import build_org
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def local_input(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_leave_request_approved_from_the_inbox(live_server, browser_page):
+    org = build_org()
+    year = timezone.localdate().year
+    LeaveBalance.objects.create(employee=org.agent, year=year, entitled=5)
+    page, base = browser_page, live_server.url
+    # a working day next week, 09:00–18:00 company time, within this year
+    day = timezone.localdate() + dt.timedelta(days=7)
+    if day.year != year:
+        day = timezone.localdate() + dt.timedelta(days=1)
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+    end = start + dt.timedelta(hours=9)
+
+    login(page, base, "agent")
+    assert "5.0" in page.locator("[data-testid=leave-balance]").inner_text()
+    page.click("#my-leaves a.button")
+    page.select_option("#kind", "annual")
+    page.fill("#start", local_input(end))
+    page.fill("#end", local_input(start))
+    page.fill("#reason", "回老家")
+    page.click("#leave-new button[type=submit]")
+    assert "结束" in page.locator(".messages, .message, body").first.inner_text()
+    assert Leave.objects.count() == 0
+    assert page.locator("#reason").input_value() == "回老家"  # the form keeps what was typed
+
+    page.fill("#start", local_input(start))
+    page.fill("#end", local_input(end))
+    page.click("#leave-new button[type=submit]")
+    page.locator("#case-summary").wait_for()
+    leave = Leave.objects.get(employee=org.agent)
+    assert leave.state == "pending" and leave.start == start
+
+    login(page, base, "lead")
+    assert page.locator("#department-leaves").count() == 1
+    open_task(page, base, "leave", "decide")
+    assert "回老家" in page.locator("#case-summary").inner_text()
+    submit_action(page, "approve", {"comment": "同意"})
+    leave.refresh_from_db()
+    assert leave.state == "approved" and leave.decided_by == org.lead
+
+    login(page, base, "agent")
+    state = page.locator("#my-leaves [data-testid=leave-state]").inner_text()
+    with translation.override("zh-hans"):
+        assert state == str(LeaveState.APPROVED.label) != "Approved"
+    assert "4.0" in page.locator("[data-testid=leave-balance]").inner_text()
+    assert LeaveBalance.objects.get(employee=org.agent, year=year).taken == 1

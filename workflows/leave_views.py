@@ -1,0 +1,102 @@
+"""Leave pages (LEAVE-1..6): asking for leave, the case page, the home page's leave block."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from approvals import permissions as perms
+from approvals.errors import DomainError
+from approvals.leave.models import LeaveKind, LeaveState
+from approvals.leave.selectors import leaves_visible_to
+from approvals.leave.services import balance_for, leave_submit, remaining
+from org.models import Employee
+
+from .engine import start_flow
+from .views import _case_page
+
+
+def home_context(user, employee) -> dict:
+    """The home page's leave block: own requests, this year's annual leave, and for a lead the
+    department's requests waiting for a decision."""
+    year = timezone.localdate().year
+    balance = balance_for(employee, year)
+    visible = leaves_visible_to(user)
+    return {
+        "my_leaves": visible.filter(employee=employee)[:20],
+        "leave_balance": {
+            "year": year,
+            "entitled": balance.entitled,
+            "taken": balance.taken,
+            "pending": balance.pending,
+            "remaining": remaining(balance),
+        },
+        "department_leaves": visible.filter(
+            department__lead=employee, state=LeaveState.PENDING
+        ).exclude(employee=employee)[:50],
+    }
+
+
+def _delegates(me):
+    """People one may name to stand in while away (LEAVE-6): active colleagues, self excluded."""
+    return (
+        Employee.objects.filter(user__is_active=True)
+        .exclude(pk=me.pk)
+        .select_related("department")
+        .order_by("department__name", "name")
+    )
+
+
+def _people_for_emergency(user, me):
+    """A lead may record an emergency request for the members of their department (LEAVE-2)."""
+    return Employee.objects.filter(department__lead=me, user__is_active=True).exclude(pk=me.pk)
+
+
+@login_required
+def leave_new(request):
+    me = perms.employee_of(request.user)
+    if me is None:
+        messages.error(request, _("This account is not linked to an employee."))
+        return HttpResponseRedirect(reverse("home"))
+    context = {
+        "kinds": LeaveKind.choices,
+        "delegates": _delegates(me),
+        "people": _people_for_emergency(request.user, me),
+        "data": request.POST if request.method == "POST" else {},
+        "emergency_hours": None,
+    }
+    if request.method == "POST":
+        data = request.POST
+        try:
+            with transaction.atomic():
+                leave = leave_submit(
+                    actor=request.user,
+                    kind=data.get("kind"),
+                    start=data.get("start"),
+                    end=data.get("end"),
+                    reason=data.get("reason"),
+                    emergency=data.get("emergency") == "on",
+                    employee=data.get("employee") or None,
+                    delegate=data.get("delegate") or None,
+                )
+                from .leave import LeaveFlow
+
+                start_flow(flow_class=LeaveFlow, case=leave)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return render(request, "workflows/leave_new.html", context, status=400)
+        messages.success(request, _("Your leave request has been sent for approval."))
+        return HttpResponseRedirect(reverse("leave_detail", args=[leave.pk]))
+    return render(request, "workflows/leave_new.html", context)
+
+
+@login_required
+def leave_detail(request, pk):
+    from .leave import LeaveFlow
+
+    return _case_page(request, LeaveFlow, pk)
+
