@@ -112,12 +112,13 @@ def _case_action(flow_class, name: str, serializer=PromotionSerializer):
         fields={f: _FIELD_TYPES[f] for f in fields},
     )
 
-    @extend_schema(request=body, responses=serializer, summary=name)
     def method(self, request, pk=None):
         return self.perform_action(request, pk, name, fields)
 
     method.__name__ = name.replace("-", "_")
-    return action(detail=True, methods=["post"], url_path=name, url_name=name)(method)
+    routed = action(detail=True, methods=["post"], url_path=name, url_name=name)(method)
+    # extend_schema goes on top of @action, or the schema loses the request body.
+    return extend_schema(request=body, responses=serializer, summary=name)(routed)
 
 
 class PromotionViewSet(CaseViewSet):

@@ -99,4 +99,3 @@ def leave_detail(request, pk):
     from .leave import LeaveFlow
 
     return _case_page(request, LeaveFlow, pk)
-
