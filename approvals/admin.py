@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Objection, Penalty, Promotion, Witness
+from .models import Leave, LeaveBalance, Objection, Penalty, Promotion, Witness
 
 
 @admin.register(Promotion)
@@ -62,3 +62,24 @@ class PenaltyAdmin(_ReadOnly):
 class ObjectionAdmin(_ReadOnly):
     list_display = ["penalty", "filed_at", "response_due", "escalated_at", "decision"]
     list_filter = ["decision"]
+
+
+@admin.register(Leave)
+class LeaveAdmin(_ReadOnly):
+    list_display = ["pk", "employee", "kind", "start", "end", "days", "state", "emergency"]
+    list_filter = ["state", "kind", "emergency"]
+    search_fields = ["employee__name", "employee__user__username"]
+
+
+@admin.register(LeaveBalance)
+class LeaveBalanceAdmin(admin.ModelAdmin):
+    """Administration may correct a year's entitlement; what requests take from it is kept by
+    the leave services (read-only here)."""
+
+    list_display = ["employee", "year", "entitled", "taken", "pending"]
+    list_filter = ["year"]
+    search_fields = ["employee__name", "employee__user__username"]
+    readonly_fields = ["taken", "pending"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

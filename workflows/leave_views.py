@@ -24,7 +24,7 @@ def home_context(user, employee) -> dict:
     """The home page's leave block: own requests, this year's annual leave, and for a lead the
     department's requests waiting for a decision."""
     year = timezone.localdate().year
-    balance = balance_for(employee, year)
+    balance = balance_for(employee, year, create=False)
     visible = leaves_visible_to(user)
     return {
         "my_leaves": visible.filter(employee=employee)[:20],

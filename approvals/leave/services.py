@@ -144,15 +144,20 @@ def _years_of_service(employee: Employee, on: dt.date) -> int:
     return max(years, 0)
 
 
-def balance_for(employee: Employee, year: int, *, lock: bool = False) -> LeaveBalance:
+def balance_for(
+    employee: Employee, year: int, *, lock: bool = False, create: bool = True
+) -> LeaveBalance:
     """The employee's balance for `year`, opened with the policy's entitlement for the years of
-    service at the start of that year (administration may change `entitled` afterwards)."""
+    service at the start of that year (administration may change `entitled` afterwards).
+    `create=False` (reading a page): an unsaved row with that entitlement when none exists."""
     qs = LeaveBalance.objects.select_for_update() if lock else LeaveBalance.objects
     balance = qs.filter(employee=employee, year=year).first()
     if balance is not None:
         return balance
     policy = policy_in_force()
     entitled = policy.annual_leave_days(_years_of_service(employee, dt.date(year, 1, 1)))
+    if not create:
+        return LeaveBalance(employee=employee, year=year, entitled=entitled)
     balance, _created = LeaveBalance.objects.get_or_create(
         employee=employee, year=year, defaults={"entitled": entitled}
     )
