@@ -95,3 +95,44 @@ def test_inbox_query_count_is_constant_across_two_kinds_of_case():
     assert (small_rows, big_rows) == (4, 64)
     assert big_queries == small_queries
     print(f"GM inbox queries: {small_queries} for 4 tasks, {big_queries} for 64 tasks")
+
+
+def test_lead_inbox_with_leave_requests_costs_the_same_for_2_and_60():
+    """LEAVE-1: the lead's inbox rows for leave requests (one query for their titles, whatever
+    their number) beside promotions."""
+    import datetime as dt
+
+    import time_machine
+
+    from approvals.leave.services import leave_submit
+    from tests.penalty.helpers import local
+    from workflows.leave import LeaveFlow
+
+    org = build_org()
+
+    def add(n, start):
+        for i in range(start, start + n):
+            agent = employee(f"l{i}", department=org.cs)
+            begins = local(2026, 3, 9, 9) + dt.timedelta(days=i)
+            leave = leave_submit(
+                actor=agent.user,
+                kind="personal",
+                start=begins,
+                end=begins + dt.timedelta(hours=9),
+                reason="r",
+            )
+            start_flow(flow_class=LeaveFlow, case=leave)
+        open_applications(org, n, start)
+
+    with time_machine.travel(local(2026, 3, 2, 10), tick=False):
+        add(1, 0)
+        small_queries, small_rows = inbox_queries(org.lead.user)
+        add(30, 1)
+        big_queries, big_rows = inbox_queries(org.lead.user)
+        rows = APIClient()
+        rows.force_authenticate(org.lead.user)
+        resources = {row["resource"] for row in rows.get("/api/v1/inbox/").json()}
+    assert (small_rows, big_rows) == (2, 62)
+    assert big_queries == small_queries
+    assert resources == {"leaves", "promotions"}
+    print(f"lead inbox queries: {small_queries} for 2 tasks, {big_queries} for 62 tasks")
