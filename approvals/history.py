@@ -58,3 +58,31 @@ def record_transition(
             # and must not turn the committed action into an error for the person who acted.
             robust=True,
         )
+
+
+def log_step(
+    case,
+    action: str,
+    actor,
+    from_state: str,
+    to_state: str,
+    rules,
+    comment: str = "",
+    data: dict | None = None,
+    on_behalf_of=None,
+    notify: bool = True,
+) -> None:
+    """`record_transition` for a case judged by the policy version stored on it."""
+    record_transition(
+        case=case,
+        action=action,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        from_state=from_state,
+        to_state=to_state,
+        rules=rules,
+        policy_version=case.policy_version,
+        comment=comment,
+        data=data,
+        notify=notify,
+    )

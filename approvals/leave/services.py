@@ -23,7 +23,7 @@ from approvals.deadlines import deadline_meet, deadline_open
 from approvals.delegation import acting_for, on_behalf_of
 from approvals.errors import InvalidInput, NotAllowed, NotFound, PolicyViolation
 from approvals.fsm import transition
-from approvals.history import record_transition
+from approvals.history import log_step
 from approvals.inputs import required_text
 from org.levels import Role
 from org.models import Employee
@@ -411,17 +411,8 @@ def _locked(leave: Leave) -> Leave:
 
 
 def _log(leave, action, actor, from_state, to_state, rules, comment="", data=None, on_behalf=None):
-    record_transition(
-        case=leave,
-        action=action,
-        actor=actor,
-        on_behalf_of=on_behalf,
-        from_state=from_state,
-        to_state=to_state,
-        rules=rules,
-        policy_version=leave.policy_version,
-        comment=comment,
-        data=data,
+    log_step(
+        leave, action, actor, from_state, to_state, rules, comment, data, on_behalf_of=on_behalf
     )
 
 

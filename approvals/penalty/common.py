@@ -9,7 +9,7 @@ from approvals import permissions as perms
 from approvals.deadlines import deadline_meet, deadline_open
 from approvals.errors import InvalidInput, NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
-from approvals.history import record_transition
+from approvals.history import log_step
 from approvals.inputs import required_text  # noqa: F401  (used by the services)
 from org.levels import Role
 from policy.deadlines import due_at
@@ -66,21 +66,7 @@ def due_in(days: int, mode: str):
     return due_at(timezone.now(), days, mode=mode, end_of_day=True)
 
 
-def log(
-    penalty, action, actor, from_state, to_state, rules, comment="", data=None, on_behalf_of=None
-):
-    record_transition(
-        case=penalty,
-        action=action,
-        actor=actor,
-        on_behalf_of=on_behalf_of,
-        from_state=from_state,
-        to_state=to_state,
-        rules=rules,
-        policy_version=penalty.policy_version,
-        comment=comment,
-        data=data,
-    )
+log = log_step  # every step of a slip is judged by the policy version it was served under
 
 
 # --- who may act ------------------------------------------------------------------------------

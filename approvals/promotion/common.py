@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.deadlines import deadlines_move
 from approvals.errors import InvalidInput
-from approvals.history import record_transition
+from approvals.history import log_step
 from approvals.inputs import required_text as _required_text  # noqa: F401  (re-exported)
 from policy.services import policy_in_force
 
@@ -64,17 +64,16 @@ def _log(
             days=policy.review_days,
             mode=policy.review_day_mode,
         )
-    record_transition(
-        case=promotion,
-        action=action,
-        actor=actor,
-        on_behalf_of=on_behalf_of,
-        from_state=from_state,
-        to_state=to_state,
-        rules=rules,
-        policy_version=promotion.policy_version,
+    log_step(
+        promotion,
+        action,
+        actor,
+        from_state,
+        to_state,
+        rules,
         comment=comment,
         data=data,
+        on_behalf_of=on_behalf_of,
         notify=notify,
     )
 
