@@ -123,3 +123,21 @@ class Policy:
     def reminder_offsets_hours(self) -> list[int]:
         """Hours before a due time at which the person it waits for is reminded (0: at it)."""
         return sorted({int(h) for h in self._deadlines["reminder_offsets_hours"]}, reverse=True)
+
+    # --- missed-punch make-up (PUNCH-1) ----------------------------------------------------
+    @property
+    def _attendance(self) -> dict:
+        return self.data.get("attendance") or {}
+
+    @property
+    def punch_window_days(self) -> int:
+        """PUNCH-1: a make-up is asked by the end of this many local days after the missed punch
+        (older packs named it `punch_makeup_days`; the handbook says 3)."""
+        a = self._attendance
+        return int(a.get("punch_window_days", a.get("punch_makeup_days", 3)))
+
+    @property
+    def punch_max_per_month(self) -> int:
+        """PUNCH-1: make-ups (pending or approved) per employee and month of the missed punch."""
+        a = self._attendance
+        return int(a.get("punch_max_per_month", a.get("punch_makeup_per_month", 5)))
