@@ -25,6 +25,8 @@ DECISIONS = {
     "finalise",  # a penalty became final (window lapsed or objection answered)
     "respond",
     "ladder",
+    "refuse",  # SWAP-1: the colleague refused the swap
+    "cancel",  # SWAP-1: the requester cancelled it
 }
 
 

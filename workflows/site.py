@@ -6,6 +6,7 @@ from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 
 from approvals import permissions as perms
 
+from .attendance import PunchCorrectionFlow, ShiftSwapFlow
 from .penalty import PenaltyFlow
 from .promotion import PromotionFlow
 
@@ -20,7 +21,7 @@ class CaseFlowViewset(FlowViewset):
         return perms.has_oversight(user)
 
 
-FLOWS = [PromotionFlow, PenaltyFlow]
+FLOWS = [PromotionFlow, PenaltyFlow, ShiftSwapFlow, PunchCorrectionFlow]
 
 site = Site(
     title=_("HR approvals"),
@@ -30,6 +31,8 @@ site = Site(
             flow_viewsets=[
                 CaseFlowViewset(PromotionFlow, icon="trending_up"),
                 CaseFlowViewset(PenaltyFlow, icon="gavel"),
+                CaseFlowViewset(ShiftSwapFlow, icon="swap_horiz"),
+                CaseFlowViewset(PunchCorrectionFlow, icon="fingerprint"),
             ],
         ),
     ],
