@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import attendance_views, views
 from .site import site
 
 urlpatterns = [
@@ -9,5 +9,17 @@ urlpatterns = [
     path("promotions/<int:pk>/", views.promotion_detail, name="promotion_detail"),
     path("penalties/new/", views.penalty_new, name="penalty_new"),
     path("penalties/<int:pk>/", views.penalty_detail, name="penalty_detail"),
+    path("shift-swaps/new/", attendance_views.shift_swap_new, name="shift_swap_new"),
+    path("shift-swaps/<int:pk>/", attendance_views.shift_swap_detail, name="shift_swap_detail"),
+    path(
+        "punch-corrections/new/",
+        attendance_views.punch_correction_new,
+        name="punch_correction_new",
+    ),
+    path(
+        "punch-corrections/<int:pk>/",
+        attendance_views.punch_correction_detail,
+        name="punch_correction_detail",
+    ),
     path("", site.urls),
 ]

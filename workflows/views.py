@@ -97,6 +97,9 @@ ACTION_LABELS = {
     "respond": _("Answer the objection"),
     "escalate": _("Ask the GM office to raise the sanction"),
     "replace-witness": _("Replace a witness"),
+    "consent": _("Consent to the swap"),
+    "refuse": _("Refuse the swap"),
+    "cancel": _("Cancel the request"),
 }
 # Labels for the same action name where processes differ.
 ACTION_LABELS_BY_RESOURCE = {
@@ -139,6 +142,9 @@ HISTORY_LABELS = {
     "ask-approval": _("Sent for GM approval"),
     "finalise": _("Final"),
     "ladder": _("Made from earlier warnings"),
+    "consent": _("Colleague consented"),
+    "refuse": _("Colleague refused"),
+    "cancel": _("Cancelled"),
 }
 
 
@@ -361,6 +367,9 @@ def home(request):
         context["department_penalties"] = visible.filter(department__lead=employee).exclude(
             employee=employee
         )[:50]
+        from .attendance_views import home_context as attendance_home
+
+        context.update(attendance_home(request.user, employee))  # SWAP-1, PUNCH-1
     context["may_issue_penalty"] = employee is not None and (
         employee.department.lead_id == employee.pk or perms.has_role(request.user, Role.GM_OFFICE)
     )
