@@ -5,10 +5,12 @@ import datetime as dt
 
 import pytest
 import time_machine
+from viewflow.workflow.models import Task
 
 from approvals.attendance.models import PunchCorrection
 from approvals.leave.models import Leave, LeaveKind, LeaveState
 from audit.models import AuditEvent
+from notifications.scheduler import sweep
 from tests.attendance.helpers import PUNCHES, SWAPS, act, local, request_punch, request_swap, tasks
 from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
 
@@ -72,3 +74,39 @@ def test_leave6_swap1_delegate_rejects_for_the_lead_but_not_after_the_leave(org,
         error = act(SWAPS, deputy, second["id"], "approve", expect=404)  # no longer sees it
         assert error["code"] == "not_found"
         assert act(SWAPS, org.lead, second["id"], "approve")["state"] == "approved"
+
+
+def test_leave6_an_open_punch_approval_moves_to_the_delegate_and_back(
+    org, deputy, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(MONDAY - dt.timedelta(hours=12), tick=False):
+        case = request_punch(org.agent, "2026-03-01T18:00:00+08:00")
+    lead_on_leave(org, deputy)
+    task = Task.objects.get(flow_task=PunchCorrectionFlow.instance.node("approval"))
+    assert task.owner_id == org.lead.user_id
+    with time_machine.travel(MONDAY, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert sweep().steps["delegation"] == 1
+    assert [t["case_id"] for t in tasks(deputy, PUNCHES)] == [case["id"]]
+    with time_machine.travel(FRIDAY, tick=False):
+        assert sweep().steps["delegation"] == 1
+    assert tasks(deputy, PUNCHES) == []
+    assert [t["case_id"] for t in tasks(org.lead, PUNCHES)] == [case["id"]]
+
+
+def test_leave6_the_colleagues_consent_never_moves(org, deputy):
+    """A colleague on leave keeps their consent task: consenting is personal."""
+    with time_machine.travel(MONDAY - dt.timedelta(hours=12), tick=False):
+        case = request_swap(
+            org.agent,
+            org.colleague,
+            shift_start="2026-03-12T09:00:00+08:00",
+            shift_end="2026-03-12T18:00:00+08:00",
+            colleague_shift_start="2026-03-13T09:00:00+08:00",
+            colleague_shift_end="2026-03-13T18:00:00+08:00",
+        )
+    leave = lead_on_leave(org, deputy)
+    Leave.objects.filter(pk=leave.pk).update(employee=org.colleague)
+    with time_machine.travel(MONDAY + dt.timedelta(hours=1), tick=False):
+        sweep()
+        assert [t["case_id"] for t in tasks(org.colleague, SWAPS)] == [case["id"]]
+        assert tasks(deputy, SWAPS) == []
