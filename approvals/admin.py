@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Objection, Penalty, Promotion, Witness
+from .models import Objection, Penalty, Promotion, PunchCorrection, ShiftSwap, Witness
 
 
 @admin.register(Promotion)
@@ -62,3 +62,21 @@ class PenaltyAdmin(_ReadOnly):
 class ObjectionAdmin(_ReadOnly):
     list_display = ["penalty", "filed_at", "response_due", "escalated_at", "decision"]
     list_filter = ["decision"]
+
+
+@admin.register(ShiftSwap)
+class ShiftSwapAdmin(_ReadOnly):
+    """SWAP-1: read-only; swaps change only through their services."""
+
+    list_display = ["pk", "employee", "colleague", "shift_start", "colleague_shift_start", "state"]
+    list_filter = ["state", "department"]
+    search_fields = ["employee__name", "colleague__name"]
+
+
+@admin.register(PunchCorrection)
+class PunchCorrectionAdmin(_ReadOnly):
+    """PUNCH-1: read-only; make-ups change only through their services."""
+
+    list_display = ["pk", "employee", "missed_at", "state", "submitted_at"]
+    list_filter = ["state", "department"]
+    search_fields = ["employee__name"]
