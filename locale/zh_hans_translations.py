@@ -465,7 +465,7 @@ ZH = {
     "Name the colleague you swap with (an employee id).": "请指定调班的同事（员工编号）。",
     "You cannot swap a shift with yourself.": "不能与自己调班。",
     "%(name)s is no longer active and cannot take a shift.": "%(name)s 已不在职，不能接班。",
-    "A shift is swapped within the department (%(department)s); %(name)s is not in it.": "调班只能在本部门（%(department)s）内进行；%(name)s 不在本部门。",
+    "A shift is swapped only with a colleague of your department (%(department)s).": "只能与本部门（%(department)s）的同事调班。",
     "A shift must end after it starts (%(start)s – %(end)s).": "班次结束时间必须晚于开始时间（%(start)s – %(end)s）。",
     "Only shifts still to come can be swapped; this one started at %(start)s.": "只能调换尚未开始的班次；该班次已于 %(start)s 开始。",
     "You cannot consent to your own request.": "不能同意自己的申请。",

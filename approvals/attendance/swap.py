@@ -50,20 +50,22 @@ def _colleague(value, requester: Employee) -> Employee:
     colleague = Employee.objects.select_related("user", "department").filter(pk=pk).first()
     if colleague is None:
         raise NotFound(_("No such employee."), code="unknown_employee", field="colleague")
+    # The department first, and without the person's name: nobody learns who an id belongs
+    # to in another department (security rules).
+    if colleague.department_id != requester.department_id:
+        raise PolicyViolation(
+            _("A shift is swapped only with a colleague of your department (%(department)s)."),
+            code="colleague_other_department",
+            rule=RULE,
+            params={"department": requester.department.name},
+            field="colleague",
+        )
     if not colleague.user.is_active:
         raise PolicyViolation(
             _("%(name)s is no longer active and cannot take a shift."),
             code="colleague_inactive",
             rule=RULE,
             params={"name": colleague.name},
-            field="colleague",
-        )
-    if colleague.department_id != requester.department_id:
-        raise PolicyViolation(
-            _("A shift is swapped within the department (%(department)s); %(name)s is not in it."),
-            code="colleague_other_department",
-            rule=RULE,
-            params={"department": requester.department.name, "name": colleague.name},
             field="colleague",
         )
     return colleague

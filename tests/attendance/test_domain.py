@@ -102,3 +102,30 @@ def test_punch1_request_and_lead_approves(org):
     case = punch.punch_approve(punchcorrection=case, actor=org.lead.user)
     assert case.state == "approved"
     assert PunchCorrection.objects.get().decided_by == org.lead
+
+
+@time_machine.travel(NOW, tick=False)
+def test_swap1_another_departments_employee_is_not_named_in_the_refusal(org):
+    with pytest.raises(PolicyViolation) as exc:
+        swap.swap_request(actor=org.agent.user, colleague=org.other_dept_agent.pk, **shifts())
+    assert exc.value.code == "colleague_other_department"
+    assert org.other_dept_agent.name not in exc.value.detail
+
+
+@time_machine.travel(NOW, tick=False)
+def test_swap1_and_punch1_go_to_the_gm_office_in_a_department_without_a_lead(org):
+    from approvals.attendance.common import approver_for
+
+    org.cs.lead = None
+    org.cs.save()
+    case = swap.swap_request(actor=org.agent.user, colleague=org.colleague.pk, **shifts())
+    case = swap.swap_consent(shiftswap=case, actor=org.colleague.user)
+    assert approver_for(case) is None
+    assert swap.swap_approve(shiftswap=case, actor=org.gm.user).state == "approved"
+    made_up = punch.punch_request(
+        actor=org.agent.user, missed_at="2026-03-01T18:00:00+08:00", reason="忘记打卡"
+    )
+    with pytest.raises(NotAllowed) as exc:
+        punch.punch_approve(punchcorrection=made_up, actor=org.colleague.user)
+    assert exc.value.code == "wrong_role"
+    assert punch.punch_approve(punchcorrection=made_up, actor=org.gm.user).state == "approved"
