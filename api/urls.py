@@ -2,13 +2,15 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import leave, views
+from . import attendance, leave, views
 
 router = SimpleRouter()
 router.register("promotions", views.PromotionViewSet, basename="promotion")
 router.register("penalties", views.PenaltyViewSet, basename="penalty")
 router.register("leaves", leave.LeaveViewSet, basename="leave")
 router.register("employees", views.EmployeeViewSet, basename="employee")
+router.register("shift-swaps", attendance.ShiftSwapViewSet, basename="shift-swap")
+router.register("punch-corrections", attendance.PunchCorrectionViewSet, basename="punch-correction")
 
 urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="api-inbox"),

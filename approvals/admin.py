@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Leave, LeaveBalance, Objection, Penalty, Promotion, Witness
+from .models import (
+    Leave,
+    LeaveBalance,
+    Objection,
+    Penalty,
+    Promotion,
+    PunchCorrection,
+    ShiftSwap,
+    Witness,
+)
 
 
 @admin.register(Promotion)
@@ -83,3 +92,21 @@ class LeaveBalanceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ShiftSwap)
+class ShiftSwapAdmin(_ReadOnly):
+    """SWAP-1: read-only; swaps change only through their services."""
+
+    list_display = ["pk", "employee", "colleague", "shift_start", "colleague_shift_start", "state"]
+    list_filter = ["state", "department"]
+    search_fields = ["employee__name", "colleague__name"]
+
+
+@admin.register(PunchCorrection)
+class PunchCorrectionAdmin(_ReadOnly):
+    """PUNCH-1: read-only; make-ups change only through their services."""
+
+    list_display = ["pk", "employee", "missed_at", "state", "submitted_at"]
+    list_filter = ["state", "department"]
+    search_fields = ["employee__name"]

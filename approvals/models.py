@@ -1,5 +1,6 @@
 """Domain models of every process; one module per process under approvals/<process>/."""
 
+from .attendance.models import PunchCorrection, ShiftSwap
 from .deadlines import Deadline
 from .leave.models import Leave, LeaveBalance
 from .penalty.models import Objection, Penalty, Witness
@@ -15,4 +16,6 @@ __all__ = [
     "Promotion",
     "VoteParticipation",
     "Witness",
+    "PunchCorrection",
+    "ShiftSwap",
 ]

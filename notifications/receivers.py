@@ -25,7 +25,8 @@ DECISIONS = {
     "finalise",  # a penalty became final (window lapsed or objection answered)
     "respond",
     "ladder",
-    "cancel",  # a leave cancelled: the lead who approved it is told
+    "refuse",  # SWAP-1: the colleague refused the swap
+    "cancel",  # a leave or a swap cancelled: those who acted on it are told
 }
 
 

@@ -145,3 +145,21 @@ class Policy:
             if years_of_service >= int(band["years"]):
                 days = Decimal(str(band["days"]))
         return days
+
+    # --- missed-punch make-up (PUNCH-1) ----------------------------------------------------
+    @property
+    def _attendance(self) -> dict:
+        return self.data.get("attendance") or {}
+
+    @property
+    def punch_window_days(self) -> int:
+        """PUNCH-1: a make-up is asked by the end of this many local days after the missed punch
+        (older packs named it `punch_makeup_days`; the handbook says 3)."""
+        a = self._attendance
+        return int(a.get("punch_window_days", a.get("punch_makeup_days", 3)))
+
+    @property
+    def punch_max_per_month(self) -> int:
+        """PUNCH-1: make-ups (pending or approved) per employee and month of the missed punch."""
+        a = self._attendance
+        return int(a.get("punch_max_per_month", a.get("punch_makeup_per_month", 5)))

@@ -6,6 +6,7 @@ from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 
 from approvals import permissions as perms
 
+from .attendance import PunchCorrectionFlow, ShiftSwapFlow
 from .leave import LeaveFlow
 from .penalty import PenaltyFlow
 from .promotion import PromotionFlow
@@ -21,7 +22,7 @@ class CaseFlowViewset(FlowViewset):
         return perms.has_oversight(user)
 
 
-FLOWS = [PromotionFlow, PenaltyFlow, LeaveFlow]
+FLOWS = [PromotionFlow, PenaltyFlow, LeaveFlow, ShiftSwapFlow, PunchCorrectionFlow]
 
 site = Site(
     title=_("HR approvals"),
@@ -32,6 +33,8 @@ site = Site(
                 CaseFlowViewset(PromotionFlow, icon="trending_up"),
                 CaseFlowViewset(PenaltyFlow, icon="gavel"),
                 CaseFlowViewset(LeaveFlow, icon="event_busy"),
+                CaseFlowViewset(ShiftSwapFlow, icon="swap_horiz"),
+                CaseFlowViewset(PunchCorrectionFlow, icon="fingerprint"),
             ],
         ),
     ],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import leave_views, views
+from . import attendance_views, leave_views, views
 from .site import site
 
 urlpatterns = [
@@ -11,5 +11,17 @@ urlpatterns = [
     path("penalties/<int:pk>/", views.penalty_detail, name="penalty_detail"),
     path("leaves/new/", leave_views.leave_new, name="leave_new"),
     path("leaves/<int:pk>/", leave_views.leave_detail, name="leave_detail"),
+    path("shift-swaps/new/", attendance_views.shift_swap_new, name="shift_swap_new"),
+    path("shift-swaps/<int:pk>/", attendance_views.shift_swap_detail, name="shift_swap_detail"),
+    path(
+        "punch-corrections/new/",
+        attendance_views.punch_correction_new,
+        name="punch_correction_new",
+    ),
+    path(
+        "punch-corrections/<int:pk>/",
+        attendance_views.punch_correction_detail,
+        name="punch_correction_detail",
+    ),
     path("", site.urls),
 ]

@@ -97,6 +97,8 @@ ACTION_LABELS = {
     "respond": _("Answer the objection"),
     "escalate": _("Ask the GM office to raise the sanction"),
     "replace-witness": _("Replace a witness"),
+    "consent": _("Consent to the swap"),
+    "refuse": _("Refuse the swap"),
     "cancel": _("Cancel the request"),
 }
 # Labels for the same action name where processes differ.
@@ -142,6 +144,8 @@ HISTORY_LABELS = {
     "ask-approval": _("Sent for GM approval"),
     "finalise": _("Final"),
     "ladder": _("Made from earlier warnings"),
+    "consent": _("Colleague consented"),
+    "refuse": _("Colleague refused"),
     "cancel": _("Cancelled"),
     "decision-overdue": _("Undecided in time: sent to the GM office"),
 }
@@ -369,6 +373,9 @@ def home(request):
         from .leave_views import home_context as leave_home
 
         context.update(leave_home(request.user, employee))
+        from .attendance_views import home_context as attendance_home
+
+        context.update(attendance_home(request.user, employee))  # SWAP-1, PUNCH-1
     context["may_issue_penalty"] = employee is not None and (
         employee.department.lead_id == employee.pk or perms.has_role(request.user, Role.GM_OFFICE)
     )

@@ -1,0 +1,163 @@
+"""Missed-punch make-up 补卡 (PUNCH-1): asked within the window after the missed punch (to the end
+of the third local day after it, policy `attendance.punch_window_days`), with a reason, at most
+`attendance.punch_max_per_month` (5) a month per employee — the month of the missed punch,
+counting pending and approved make-ups, not rejected ones. The department lead approves or
+rejects (the GM office for a lead's own)."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from approvals import permissions as perms
+from approvals.errors import PolicyViolation
+from approvals.fsm import transition
+from org.models import Employee
+from policy.deadlines import company_tz, due_at
+from policy.services import policy_in_force
+
+from . import common
+from .models import PunchCorrection, PunchState
+
+S = PunchState
+RULE = "PUNCH-1"
+COUNTED = (S.PENDING, S.APPROVED)
+
+
+def locked(punch: PunchCorrection) -> PunchCorrection:
+    return (
+        PunchCorrection.objects.select_for_update(of=("self",))
+        .select_related("employee__user", "department__lead__user")
+        .get(pk=punch.pk)
+    )
+
+
+def window_end(missed_at: dt.datetime, days: int) -> dt.datetime:
+    """The last instant a make-up may be asked: the end of the `days`-th local day after the
+    missed punch (a punch missed on Monday: to the end of Thursday)."""
+    return due_at(missed_at, days, mode="calendar", end_of_day=True).at
+
+
+def month_bounds(missed_at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The local calendar month of the missed punch, as [start, end) instants."""
+    local = missed_at.astimezone(company_tz())
+    first = local.date().replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    tz = company_tz()
+    return (
+        dt.datetime.combine(first, dt.time(), tzinfo=tz),
+        dt.datetime.combine(following, dt.time(), tzinfo=tz),
+    )
+
+
+def punch_request(*, actor, missed_at, reason) -> PunchCorrection:
+    """PUNCH-1: the employee asks to make up a missed punch."""
+    me = perms.require_authenticated_employee(actor)
+    missed_at = common.moment(missed_at, field="missed_at")
+    reason = common.required_text(reason, field="reason", rule=RULE)
+    now = timezone.now()
+    policy = policy_in_force(at=now)
+    if missed_at > now:
+        raise PolicyViolation(
+            _("A punch at %(at)s has not been missed yet; ask after it."),
+            code="missed_at_in_future",
+            rule=RULE,
+            params={"at": common.local_text(missed_at)},
+            field="missed_at",
+        )
+    days = policy.punch_window_days
+    closes = window_end(missed_at, days)
+    if now > closes:
+        raise PolicyViolation(
+            _(
+                "A missed punch is made up within %(days)s days; for %(at)s the window "
+                "closed at %(closes)s."
+            ),
+            code="punch_window_closed",
+            rule=RULE,
+            params={
+                "days": days,
+                "at": common.local_text(missed_at),
+                "closes": common.local_text(closes),
+            },
+            field="missed_at",
+        )
+    limit = policy.punch_max_per_month
+    start, end = month_bounds(missed_at)
+    with transaction.atomic():
+        # One employee's requests are counted one at a time (two at once cannot both be the 5th).
+        me = Employee.objects.select_for_update().select_related("department").get(pk=me.pk)
+        used = PunchCorrection.objects.filter(
+            employee=me, state__in=COUNTED, missed_at__gte=start, missed_at__lt=end
+        ).count()
+        if used >= limit:
+            raise PolicyViolation(
+                _(
+                    "At most %(limit)s missed punches a month can be made up; %(month)s "
+                    "already has %(count)s."
+                ),
+                code="punch_monthly_limit",
+                rule=RULE,
+                params={"limit": limit, "count": used, "month": f"{start:%Y-%m}"},
+                field="missed_at",
+            )
+        punch = PunchCorrection.objects.create(
+            employee=me,
+            department=me.department,
+            missed_at=missed_at,
+            reason=reason,
+            policy_version=policy.version,
+            submitted_at=now,
+        )
+        common.log(
+            punch,
+            "submit",
+            actor,
+            "",
+            S.PENDING,
+            [RULE],
+            reason,
+            {"window_closes": closes.isoformat(), "month_count": used + 1},
+        )
+    return punch
+
+
+def check_approver(actor, punch: PunchCorrection, action: str = "approve"):
+    return common.check_approver(actor, punch, rule=RULE, action=action, pending_state=S.PENDING)
+
+
+def punch_approve(*, punchcorrection: PunchCorrection, actor, comment=None) -> PunchCorrection:
+    with transaction.atomic():
+        punch = locked(punchcorrection)
+        lead = check_approver(actor, punch, "approve")
+        text = comment.strip() if isinstance(comment, str) else ""
+        return _decide(punch, actor, lead, "approve", text)
+
+
+def punch_reject(*, punchcorrection: PunchCorrection, actor, reason=None) -> PunchCorrection:
+    with transaction.atomic():
+        punch = locked(punchcorrection)
+        lead = check_approver(actor, punch, "reject")
+        reason = common.required_text(reason, field="reason", rule=RULE)
+        return _decide(punch, actor, lead, "reject", reason)
+
+
+def _decide(punch: PunchCorrection, actor, lead, action: str, text: str) -> PunchCorrection:
+    from_state, to_state = transition(punch, action)
+    punch.decided_at = timezone.now()
+    punch.decided_by = perms.employee_of(actor)
+    punch.decision_reason = text
+    punch.save()
+    behalf = common.on_behalf_of(actor, lead)
+    common.log(
+        punch,
+        action,
+        actor,
+        from_state,
+        to_state,
+        [RULE, "LEAVE-6"] if behalf else [RULE],
+        text,
+        on_behalf_of=behalf,
+    )
+    return punch
