@@ -94,6 +94,10 @@ class ShiftSwapFlow(CaseFlowMixin, flow.Flow):
     quiet_nodes: set = set()
     node_actions = {"consent": ["consent", "refuse"], "approval": ["approve", "reject"]}
 
+    def parties(self, case) -> set[int]:
+        """The colleague is a party too: never the one who approves in the lead's place."""
+        return {case.employee_id, case.colleague_id}
+
     def visible_cases(self, user):
         return selectors.swaps_visible_to(user)
 

@@ -40,6 +40,11 @@ class CaseFlowMixin:
     def case_of(self, process):
         return self.case_model._default_manager.get(pk=process.artifact_object_id)
 
+    def parties(self, case) -> set[int]:
+        """Employee ids of those the case is about, who never review it (so never take over its
+        review as a delegate, LEAVE-6). A flow with a second party adds it."""
+        return {case.employee_id}
+
     def on_task_created(self, activation):
         from .delegation import hand_to_delegate
 

@@ -50,8 +50,9 @@ def hand_to_delegate(task, now=None) -> bool:
     if delegate is None or delegate.user_id == task.owner_id:
         return False
     flow_class = task.flow_task.flow_class
-    if flow_class.instance.case_of(task.process).employee_id == delegate.pk:
-        return False  # nobody reviews their own request: the task waits for its owner
+    case = flow_class.instance.case_of(task.process)
+    if delegate.pk in flow_class.instance.parties(case):
+        return False  # nobody reviews a request they are party to: the task waits for its owner
     return _move(task, to_user_id=delegate.user_id, data={**(task.data or {}), KEY: task.owner_id})
 
 

@@ -110,3 +110,16 @@ def test_leave6_the_colleagues_consent_never_moves(org, deputy):
         sweep()
         assert [t["case_id"] for t in tasks(org.colleague, SWAPS)] == [case["id"]]
         assert tasks(deputy, SWAPS) == []
+
+
+def test_leave6_swap1_the_swap_colleague_is_never_handed_its_approval(org):
+    """The lead's delegate is the colleague of the swap: the approval stays with the lead (the
+    colleague cannot approve a swap they are party to), instead of waiting with nobody able."""
+    lead_on_leave(org, org.colleague)
+    with time_machine.travel(MONDAY + dt.timedelta(hours=2), tick=False):
+        case = request_swap(org.agent, org.colleague)
+        act(SWAPS, org.colleague, case["id"], "consent")
+        sweep()
+        assert tasks(org.colleague, SWAPS) == []
+        [task] = Task.objects.filter(flow_task=ShiftSwapFlow.instance.node("approval"))
+        assert task.owner == org.lead.user
