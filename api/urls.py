@@ -2,12 +2,13 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import probation, views
 
 router = SimpleRouter()
 router.register("promotions", views.PromotionViewSet, basename="promotion")
 router.register("penalties", views.PenaltyViewSet, basename="penalty")
 router.register("employees", views.EmployeeViewSet, basename="employee")
+router.register("probations", probation.ProbationViewSet, basename="probation")
 
 urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="api-inbox"),

@@ -3,6 +3,7 @@
 from .deadlines import Deadline
 from .leave.models import Leave, LeaveBalance
 from .penalty.models import Objection, Penalty, Witness
+from .probation.models import Probation
 from .promotion.models import DefenceScore, Promotion, VoteParticipation
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "DefenceScore",
     "Objection",
     "Penalty",
+    "Probation",
     "Promotion",
     "VoteParticipation",
     "Witness",

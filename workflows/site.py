@@ -7,6 +7,7 @@ from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 from approvals import permissions as perms
 
 from .penalty import PenaltyFlow
+from .probation import ProbationFlow
 from .promotion import PromotionFlow
 
 
@@ -20,7 +21,7 @@ class CaseFlowViewset(FlowViewset):
         return perms.has_oversight(user)
 
 
-FLOWS = [PromotionFlow, PenaltyFlow]
+FLOWS = [PromotionFlow, PenaltyFlow, ProbationFlow]
 
 site = Site(
     title=_("HR approvals"),
@@ -30,6 +31,7 @@ site = Site(
             flow_viewsets=[
                 CaseFlowViewset(PromotionFlow, icon="trending_up"),
                 CaseFlowViewset(PenaltyFlow, icon="gavel"),
+                CaseFlowViewset(ProbationFlow, icon="school"),
             ],
         ),
     ],
