@@ -55,8 +55,7 @@ def probation_open(*, employee: Employee, actor=None) -> tuple[Probation, bool]:
             ends_on=ends_on,
             original_ends_on=ends_on,
         )
-        common.open_step_deadline(probation, S.IN_PROBATION)
-        common.log(
+        common.log(  # opens the assessment deadline (PROB-5)
             probation,
             "open",
             actor,
