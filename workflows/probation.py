@@ -168,6 +168,10 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
         ):
             task.flow_task.activation_class(task).cancel()
 
+    @staticmethod
+    def page_context(user, case):
+        return selectors.case_evidence(user, case)
+
     def visible_cases(self, user):
         return selectors.probations_visible_to(user)
 

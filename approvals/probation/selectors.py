@@ -52,3 +52,15 @@ def available_actions(user, probation: Probation) -> list[str]:
 def may_apply_early(user, probation: Probation) -> bool:
     """The employee may ask now (state, date); eligibility is judged when they apply."""
     return _allowed(services.check_applicant, user, probation)
+
+
+def case_evidence(user, probation: Probation) -> dict:
+    """What the case pages show beside the case: the probation months with tier and grade
+    (PROB-2, for everyone who assesses) and, for the probationer, whether they may apply early
+    and what is missing (PROB-4)."""
+    may_apply = may_apply_early(user, probation)
+    return {
+        "probation_months": common.probation_months(probation),
+        "may_apply_early": may_apply,
+        "early_missing": [str(m) for m in services.early_missing(probation)] if may_apply else [],
+    }
