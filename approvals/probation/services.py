@@ -32,20 +32,27 @@ OPENED_REASON = "probation opened"
 def probation_open(*, employee: Employee, actor=None) -> tuple[Probation, bool]:
     """PROB-1: the probation case of a probationer, with its end date (hire date + the policy's
     months). Idempotent: an employee has one probation; returns (case, created)."""
-    existing = Probation.objects.filter(employee=employee).first()
-    if existing is not None:
-        return existing, False
-    if employee.level != Level.PROBATIONER:
-        raise PolicyViolation(
-            _("Only a probationer has a probation; %(name)s is “%(level)s”."),
-            code="not_a_probationer",
-            rule="PROB-1",
-            params={"name": employee.name, "level": employee.get_level_display() or "-"},
-        )
-    now = timezone.now()
-    policy = policy_in_force(at=now)
-    ends_on = employee.hired_on + relativedelta(months=policy.probation_months)
     with transaction.atomic():
+        # The employee's row lock serialises two openings at once (two sweeps, a sweep and an
+        # import): the second sees the first one's case.
+        employee = (
+            Employee.objects.select_for_update(of=("self",))
+            .select_related("department")
+            .get(pk=employee.pk)
+        )
+        existing = Probation.objects.filter(employee=employee).first()
+        if existing is not None:
+            return existing, False
+        if employee.level != Level.PROBATIONER:
+            raise PolicyViolation(
+                _("Only a probationer has a probation; %(name)s is “%(level)s”."),
+                code="not_a_probationer",
+                rule="PROB-1",
+                params={"name": employee.name, "level": employee.get_level_display() or "-"},
+            )
+        now = timezone.now()
+        policy = policy_in_force(at=now)
+        ends_on = employee.hired_on + relativedelta(months=policy.probation_months)
         probation = Probation.objects.create(
             employee=employee,
             department=employee.department,
