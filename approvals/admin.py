@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Objection, Penalty, Promotion, Witness
+from .models import Objection, Penalty, Probation, Promotion, Witness
 
 
 @admin.register(Promotion)
@@ -62,3 +62,12 @@ class PenaltyAdmin(_ReadOnly):
 class ObjectionAdmin(_ReadOnly):
     list_display = ["penalty", "filed_at", "response_due", "escalated_at", "decision"]
     list_filter = ["decision"]
+
+
+@admin.register(Probation)
+class ProbationAdmin(_ReadOnly):
+    """Probations (PROB-*): read-only; they change through their services."""
+
+    list_display = ["pk", "employee", "state", "ends_on", "exam_passed", "outcome", "effective_on"]
+    list_filter = ["state", "outcome", "extended"]
+    search_fields = ["employee__name", "employee__user__username"]
