@@ -104,3 +104,22 @@ def test_prob4_gm_rejection_lapses_the_application(org, case, trainee, trainer):
     act(org.lead, case.pk, "assess", {"outcome": "convert"})
     body = act(org.gm, case.pk, "reject", {"reason": "按期转正"})
     assert body["early_application"] is None and body["state"] == "in_probation"
+
+
+def test_prob4_the_lead_is_told_of_the_application(
+    org, case, trainee, trainer, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from notifications.scheduler import sweep
+
+    with time_machine.travel(MARCH, tick=False):
+        _excellent(trainee)
+        act(trainer, case.pk, "record-exam", {"passed": True})
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            apply_early(trainee)
+        with django_capture_on_commit_callbacks(execute=True):
+            sweep()
+    assert [m.to for m in mail.outbox] == [["lead@example.com"]]
+    assert "提前转正申请" in mail.outbox[0].subject
