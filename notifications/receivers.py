@@ -119,7 +119,7 @@ def on_probation_early_application(sender, case_type, case_id, action, **kwargs)
         )
         .first()
     )
-    if task is None:
+    if task is None or case.early_applied_at is None:
         return
     notify(
         users=users_for_task(task),
@@ -129,5 +129,6 @@ def on_probation_early_application(sender, case_type, case_id, action, **kwargs)
             "case": case,
             "url": task_url(task),
         },
-        dedupe_key=f"probation:{case_id}:apply",
+        # Once per application (a rejected one lapses and the probationer may apply again).
+        dedupe_key=f"probation:{case_id}:apply:{int(case.early_applied_at.timestamp())}",
     )
