@@ -33,9 +33,9 @@ def available_actions(user, probation: Probation) -> list[str]:
     """Action names (API.md) the caller may perform now: each passes its service's role and
     state checks (input such as a reason is judged only when the action is taken)."""
     actions = []
+    if _allowed(services.check_examiner, user, probation):
+        actions.append("record-exam")
     if probation.state == S.IN_PROBATION:
-        if _allowed(services.check_examiner, user, probation):
-            actions.append("record-exam")
         if _allowed(services.check_assessor, user, probation):
             actions.append("assess")
         if _allowed(services.check_extender, user, probation):

@@ -23,6 +23,7 @@ from . import common
 from .models import Outcome, Probation
 
 S = common.S
+EXAM_STATES = (S.IN_PROBATION, S.AWAITING_APPROVAL)
 OPENED_REASON = "probation opened"
 
 
@@ -90,7 +91,9 @@ def trainees_without_probation():
 
 def check_examiner(actor, probation: Probation) -> None:
     common.check_trainer(actor, probation)
-    if probation.state != S.IN_PROBATION or probation.exam_passed:
+    # Until the outcome is approved the exam may still be recorded (the lead may be waiting
+    # for it after an extension, or the GM office may reject a proposal meanwhile).
+    if probation.state not in EXAM_STATES or probation.exam_passed:
         raise common.conflict(probation, "record-exam")
 
 

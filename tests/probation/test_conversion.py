@@ -247,3 +247,10 @@ def test_prob2_state_conflict_after_decision(org, case, trainer):
     act(org.lead, case.pk, "assess", {"outcome": "convert"})
     body = act(org.lead, case.pk, "assess", {"outcome": "convert"}, expect=409)
     assert body["code"] == "state_conflict"
+
+
+def test_prob2_exam_may_be_recorded_while_a_proposal_awaits_the_gm_office(org, case, trainer):
+    act(org.lead, case.pk, "extend", {"months": 1, "reason": "技能待提高"})
+    assert read(trainer, case.pk)["available_actions"] == ["record-exam"]
+    body = _exam(trainer, case)
+    assert body["exam"]["passed"] is True and body["state"] == "awaiting_approval"
