@@ -21,7 +21,7 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.models import Task
 
-from approvals.probation import common, selectors, services
+from approvals.probation import common, outcome, selectors, services
 from approvals.probation.models import Probation, ProbationState
 from org.levels import Role
 
@@ -131,10 +131,10 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
             services.probation_assess, nodes=("assess",), fields=("outcome", "reason")
         ),
         "extend": Action(services.probation_extend, nodes=("assess",), fields=("months", "reason")),
-        "approve": Action(services.probation_approve, nodes=("approval",), fields=("comment",)),
-        "reject": Action(services.probation_reject, nodes=("approval",), fields=("reason",)),
+        "approve": Action(outcome.probation_approve, nodes=("approval",), fields=("comment",)),
+        "reject": Action(outcome.probation_reject, nodes=("approval",), fields=("reason",)),
         "confirm": Action(
-            services.probation_confirm, nodes=("administer",), fields=("effective_date",)
+            outcome.probation_confirm, nodes=("administer",), fields=("effective_date",)
         ),
     }
     # The deadline (approvals.probation.common.WAITING_STEPS) each task answers.
@@ -158,7 +158,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
     }
 
     def apply_outcome(self, activation):
-        services.probation_take_effect(probation=_case(activation))
+        outcome.probation_take_effect(probation=_case(activation))
         # The case is closed: an exam task still open (an employment ended before the exam was
         # passed) has nothing left to wait for.
         for task in Task.objects.filter(

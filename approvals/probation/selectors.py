@@ -8,7 +8,7 @@ from approvals.selectors import allowed as _allowed
 from approvals.selectors import scoped
 from org.levels import Role
 
-from . import common, services
+from . import common, outcome, services
 from .models import Probation, ProbationState
 
 S = ProbationState
@@ -40,11 +40,9 @@ def available_actions(user, probation: Probation) -> list[str]:
             actions.append("assess")
         if _allowed(services.check_extender, user, probation):
             actions.append("extend")
-    if probation.state == S.AWAITING_APPROVAL and _allowed(
-        services.check_approver, user, probation
-    ):
+    if probation.state == S.AWAITING_APPROVAL and _allowed(outcome.check_approver, user, probation):
         actions += ["approve", "reject"]
-    if probation.state == S.APPROVED and _allowed(services.check_confirmer, user, probation):
+    if probation.state == S.APPROVED and _allowed(outcome.check_confirmer, user, probation):
         actions.append("confirm")
     return actions
 
