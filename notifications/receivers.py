@@ -101,7 +101,7 @@ def on_case_changed(sender, case_type, case_id, action, actor_id, from_state, to
 def on_probation_early_application(sender, case_type, case_id, action, **kwargs):
     """PROB-4: the probationer applied for early conversion; whoever holds the assessment task
     (the lead, their delegate, or the GM office) is told it can be decided now."""
-    if (case_type, action) != ("probation", "apply"):
+    if (case_type, action) != ("probation", "apply-early"):
         return
     from django.utils.translation import gettext_lazy as _
     from viewflow.workflow.status import STATUS

@@ -159,9 +159,9 @@ HISTORY_LABELS = {
     "ask-approval": _("Sent for GM approval"),
     "finalise": _("Final"),
     "ladder": _("Made from earlier warnings"),
-    "open": _("Probation started"),
+    "start-probation": _("Probation started"),
     "record-exam": _("Skills exam recorded"),
-    "apply": _("Early conversion applied for"),
+    "apply-early": _("Early conversion applied for"),
     "assess": _("Assessed"),
     "extend": _("Extension proposed"),
 }

@@ -64,7 +64,7 @@ def probation_open(*, employee: Employee, actor=None) -> tuple[Probation, bool]:
         )
         common.log(  # opens the assessment deadline (PROB-5)
             probation,
-            "open",
+            "start-probation",
             actor,
             "",
             S.IN_PROBATION,
@@ -196,7 +196,7 @@ def own_probation(actor) -> Probation:
 def check_applicant(actor, probation: Probation) -> None:
     perms.require_owner(actor, probation, rule="PROB-4")
     if probation.state != S.IN_PROBATION or probation.early_applied_at is not None:
-        raise common.conflict(probation, "apply")
+        raise common.conflict(probation, "apply-early")
     if timezone.localdate() >= probation.ends_on:
         raise PolicyViolation(
             _("Early conversion is applied for before the end date %(date)s."),
@@ -227,7 +227,7 @@ def probation_apply_early(*, actor, statement=None) -> Probation:
         probation.early_statement = statement
         probation.save()
         common.log(
-            probation, "apply", actor, probation.state, probation.state, ["PROB-4"], statement
+            probation, "apply-early", actor, probation.state, probation.state, ["PROB-4"], statement
         )
     return probation
 

@@ -21,7 +21,7 @@ def test_prob1_two_backfills_at_once_open_each_case_once():
     opened, errors = run_together(probations_open_missing)
     assert errors == []
     assert Probation.objects.count() == 10
-    assert AuditEvent.objects.filter(case_type="probation", action="open").count() == 10
+    assert AuditEvent.objects.filter(case_type="probation", action="start-probation").count() == 10
 
 
 def test_prob2_two_approvals_at_once_decide_once():

@@ -32,7 +32,7 @@ def test_api_shape(org, case, trainee):
     assert dt.datetime.fromisoformat(deadline["due_at"]) == local(2026, 4, 10)
     [event] = body["timeline"]
     assert {"at", "actor", "action", "from_state", "to_state", "comment"} <= set(event)
-    assert (event["action"], event["to_state"]) == ("open", "in_probation")
+    assert (event["action"], event["to_state"]) == ("start-probation", "in_probation")
 
 
 def test_available_actions_per_role(org, case, trainee, trainer):
