@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +33,11 @@ def probation_apply(request):
             )
     except DomainError as exc:
         messages.error(request, exc.detail)
-        return HttpResponseRedirect(request.POST.get("next") or reverse("home"))
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("home")  # never redirect off the site
+        return HttpResponseRedirect(back)
     messages.success(request, _("Your early conversion application has been submitted."))
     return HttpResponseRedirect(reverse("probation_detail", args=[probation.pk]))

@@ -111,3 +111,10 @@ def test_prob4_apply_early_refusal_is_shown(org, case, trainee):
     response = client(trainee).post("/probations/apply/", {"statement": "x"}, follow=True)
     assert "PROB-4" in response.content.decode()
     assert Probation.objects.get(pk=case.pk).early_applied_at is None
+
+
+def test_apply_refusal_never_redirects_off_the_site(org, case, trainee):
+    response = client(trainee).post(
+        "/probations/apply/", {"statement": "x", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
