@@ -101,6 +101,10 @@ _FIELD_TYPES = {
     "to": serializers.ChoiceField(choices=["final_warning", "dismissal"]),
     "witness": serializers.IntegerField(),
     "replacement": serializers.IntegerField(),
+    # probations (PROB-2, PROB-3)
+    "passed": serializers.BooleanField(),
+    "outcome": serializers.ChoiceField(choices=["convert", "end"]),
+    "months": serializers.IntegerField(min_value=1),
 }
 
 

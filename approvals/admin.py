@@ -5,6 +5,7 @@ from .models import (
     LeaveBalance,
     Objection,
     Penalty,
+    Probation,
     Promotion,
     PunchCorrection,
     ShiftSwap,
@@ -110,3 +111,12 @@ class PunchCorrectionAdmin(_ReadOnly):
     list_display = ["pk", "employee", "missed_at", "state", "submitted_at"]
     list_filter = ["state", "department"]
     search_fields = ["employee__name"]
+
+
+@admin.register(Probation)
+class ProbationAdmin(_ReadOnly):
+    """Probations (PROB-*): read-only; they change through their services."""
+
+    list_display = ["pk", "employee", "state", "ends_on", "exam_passed", "outcome", "effective_on"]
+    list_filter = ["state", "outcome", "extended"]
+    search_fields = ["employee__name", "employee__user__username"]

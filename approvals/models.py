@@ -4,6 +4,7 @@ from .attendance.models import PunchCorrection, ShiftSwap
 from .deadlines import Deadline
 from .leave.models import Leave, LeaveBalance
 from .penalty.models import Objection, Penalty, Witness
+from .probation.models import Probation
 from .promotion.models import DefenceScore, Promotion, VoteParticipation
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "DefenceScore",
     "Objection",
     "Penalty",
+    "Probation",
     "Promotion",
     "VoteParticipation",
     "Witness",

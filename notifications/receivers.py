@@ -97,3 +97,40 @@ def on_case_changed(sender, case_type, case_id, action, actor_id, from_state, to
         },
         dedupe_key=f"{case_type}:{case_id}:{action}:{to_state}",
     )
+
+
+@receiver(case_changed)
+def on_probation_early_application(sender, case_type, case_id, action, **kwargs):
+    """PROB-4: the probationer applied for early conversion; whoever holds the assessment task
+    (the lead, their delegate, or the GM office) is told it can be decided now."""
+    if (case_type, action) != ("probation", "apply-early"):
+        return
+    from django.utils.translation import gettext_lazy as _
+    from viewflow.workflow.status import STATUS
+
+    from workflows.inbox import task_url
+    from workflows.probation import ProbationFlow
+
+    case = sender._default_manager.select_related("employee").get(pk=case_id)
+    task = (
+        Task.objects.select_related("owner", "process")
+        .filter(
+            process__artifact_object_id=case_id,
+            flow_task=ProbationFlow.instance.node("assess"),
+            status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+        )
+        .first()
+    )
+    if task is None or case.early_applied_at is None:
+        return
+    notify(
+        users=users_for_task(task),
+        template="task_assigned",
+        context={
+            "title": _("Early conversion application"),
+            "case": case,
+            "url": task_url(task),
+        },
+        # Once per application (a rejected one lapses and the probationer may apply again).
+        dedupe_key=f"probation:{case_id}:apply:{int(case.early_applied_at.timestamp())}",
+    )

@@ -2,7 +2,8 @@
 
 Planning: when a task lands in an inbox, the deadline its step answers (the flow's
 `node_deadlines`) gets planned rows — for each person the task is for, one reminder per policy
-offset before the due time (default 24 h) and one at the due time; and, unless the flow handles
+offset before the due time (default 24 h, or the node's own offsets, `node_reminder_offsets`)
+and one at the due time when the offsets include 0; and, unless the flow handles
 its own overdue step with a timer (`escalating_nodes`), one escalation notice per GM-office
 member just after the due time ("the next level": the GM office, also for steps the GM office
 itself holds, where the general manager is the next level). A reminder whose time has already
@@ -52,6 +53,14 @@ def users_for_task(task) -> list:
     return []
 
 
+def reminder_offsets(flow_class, node: str, policy) -> list[int]:
+    """Hours before the due time at which a node's task is reminded: the policy's offsets, or
+    the node's own when the flow gives them (`node_reminder_offsets`: node -> callable(policy)
+    -> hours, e.g. "14 and 3 days before the probation end date", PROB-5)."""
+    own = getattr(flow_class, "node_reminder_offsets", {}).get(node)
+    return list(own(policy)) if own is not None else policy.reminder_offsets_hours
+
+
 def reminders_plan_for_task(task, users=None) -> None:
     """Plan the reminders of the deadline `task` answers.
 
@@ -83,7 +92,7 @@ def reminders_plan_for_task(task, users=None) -> None:
     now = timezone.now()
     users = users_for_task(task) if users is None else users
     rows = []
-    for hours in policy_in_force(at=now).reminder_offsets_hours:
+    for hours in reminder_offsets(flow_class, node, policy_in_force(at=now)):
         send_at = deadline.due_at - dt.timedelta(hours=hours)
         if hours and send_at <= now:
             continue

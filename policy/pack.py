@@ -163,3 +163,24 @@ class Policy:
         """PUNCH-1: make-ups (pending or approved) per employee and month of the missed punch."""
         a = self._attendance
         return int(a.get("punch_max_per_month", a.get("punch_makeup_per_month", 5)))
+
+    # --- probation conversion (PROB-1, PROB-3, PROB-5) ------------------------------------
+    @property
+    def _probation(self) -> dict:
+        return self.data.get("probation", {})
+
+    @property
+    def probation_months(self) -> int:
+        """PROB-1: hire date + this many months is the probation end date."""
+        return int(self._probation.get("months", 3))
+
+    @property
+    def probation_extend_max_months(self) -> int:
+        """PROB-3: an extension (once) adds at most this many months."""
+        return int(self._probation.get("extend_max_months", 3))
+
+    @property
+    def probation_reminder_hours(self) -> list[int]:
+        """PROB-5: the lead is reminded this many days before the end date (as hours)."""
+        days = self._probation.get("reminder_days_before", [14, 3])
+        return sorted({int(d) * 24 for d in days}, reverse=True)

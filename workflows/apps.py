@@ -12,3 +12,8 @@ class WorkflowsConfig(AppConfig):
         from .delegation import reroute_tasks
 
         register_sweep_step("delegation", reroute_tasks)
+
+        # PROB-1: a probationer added any way (admin, org file) gets their probation case.
+        from .probation import probations_open_missing
+
+        register_sweep_step("probations", probations_open_missing)

@@ -9,6 +9,7 @@ from approvals import permissions as perms
 from .attendance import PunchCorrectionFlow, ShiftSwapFlow
 from .leave import LeaveFlow
 from .penalty import PenaltyFlow
+from .probation import ProbationFlow
 from .promotion import PromotionFlow
 
 
@@ -22,7 +23,7 @@ class CaseFlowViewset(FlowViewset):
         return perms.has_oversight(user)
 
 
-FLOWS = [PromotionFlow, PenaltyFlow, LeaveFlow, ShiftSwapFlow, PunchCorrectionFlow]
+FLOWS = [PromotionFlow, PenaltyFlow, ProbationFlow, LeaveFlow, ShiftSwapFlow, PunchCorrectionFlow]
 
 site = Site(
     title=_("HR approvals"),
@@ -35,6 +36,7 @@ site = Site(
                 CaseFlowViewset(LeaveFlow, icon="event_busy"),
                 CaseFlowViewset(ShiftSwapFlow, icon="swap_horiz"),
                 CaseFlowViewset(PunchCorrectionFlow, icon="fingerprint"),
+                CaseFlowViewset(ProbationFlow, icon="school"),
             ],
         ),
     ],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attendance_views, leave_views, views
+from . import attendance_views, leave_views, probation_views, views
 from .site import site
 
 urlpatterns = [
@@ -23,5 +23,7 @@ urlpatterns = [
         attendance_views.punch_correction_detail,
         name="punch_correction_detail",
     ),
+    path("probations/apply/", probation_views.probation_apply, name="probation_apply"),
+    path("probations/<int:pk>/", probation_views.probation_detail, name="probation_detail"),
     path("", site.urls),
 ]

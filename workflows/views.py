@@ -74,6 +74,20 @@ class ActionForm(forms.Form):
     )
     witness = forms.ChoiceField(label=_("Witness to replace"), required=False, choices=[])
     replacement = forms.ChoiceField(label=_("Replacement"), required=False, choices=[])
+    # Probations (PROB-2, PROB-3)
+    passed = forms.TypedChoiceField(
+        label=_("Exam result"),
+        required=False,
+        choices=[("", "—"), ("true", _("Passed")), ("false", _("Failed"))],
+        coerce=lambda v: v == "true",
+        empty_value=None,
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[("convert", _("Convert to junior agent")), ("end", _("End employment"))],
+    )
+    months = forms.IntegerField(label=_("Extend by (months)"), required=False, min_value=1)
 
 
 ACTION_LABELS = {
@@ -100,6 +114,9 @@ ACTION_LABELS = {
     "consent": _("Consent to the swap"),
     "refuse": _("Refuse the swap"),
     "cancel": _("Cancel the request"),
+    "record-exam": _("Record the skills exam"),
+    "assess": _("Record the assessment"),
+    "extend": _("Extend probation"),
 }
 # Labels for the same action name where processes differ.
 ACTION_LABELS_BY_RESOURCE = {
@@ -107,6 +124,9 @@ ACTION_LABELS_BY_RESOURCE = {
     ("penalties", "reject"): _("Refuse (the sanction falls back)"),
     ("leaves", "approve"): _("Approve the leave"),
     ("leaves", "reject"): _("Refuse the leave"),
+    ("probations", "approve"): _("Approve the outcome"),
+    ("probations", "reject"): _("Reject (back to the lead)"),
+    ("probations", "confirm"): _("Confirm the effective date"),
 }
 
 
@@ -148,6 +168,11 @@ HISTORY_LABELS = {
     "refuse": _("Colleague refused"),
     "cancel": _("Cancelled"),
     "decision-overdue": _("Undecided in time: sent to the GM office"),
+    "start-probation": _("Probation started"),
+    "record-exam": _("Skills exam recorded"),
+    "apply-early": _("Early conversion applied for"),
+    "assess": _("Assessed"),
+    "extend": _("Extension proposed"),
 }
 
 
@@ -275,6 +300,10 @@ def _case_context(request, flow_class, case):
         context["defence"] = defence_summary(case) if case.defence_at else None
         language = "en" if request.LANGUAGE_CODE == "en" else "zh-hans"
         context["reasons"] = case.eligibility.get("reasons", {}).get(language, [])
+    # A flow may add what its summary template shows (evidence computed for the viewer).
+    page_context = getattr(flow_class, "page_context", None)
+    if page_context is not None:
+        context.update(page_context(request.user, case))
     return context
 
 
@@ -376,6 +405,14 @@ def home(request):
         from .attendance_views import home_context as attendance_home
 
         context.update(attendance_home(request.user, employee))  # SWAP-1, PUNCH-1
+    if employee is not None:  # PROB-*: own probation, and those the employee acts on
+        from approvals.probation.selectors import probations_visible_to
+
+        probations = probations_visible_to(request.user)
+        context["my_probation"] = probations.filter(employee=employee).first()
+        context["department_probations"] = probations.exclude(employee=employee).filter(
+            closed_at__isnull=True
+        )[:50]
     context["may_issue_penalty"] = employee is not None and (
         employee.department.lead_id == employee.pk or perms.has_role(request.user, Role.GM_OFFICE)
     )

@@ -29,12 +29,18 @@ class Command(BaseCommand):
             for error in exc.errors:
                 self.stderr.write(error)
             raise CommandError(exc.detail) from exc
+        # PROB-1: new probationers get their probation case (the domain and its flow sit above
+        # org, so the entry point calls them; idempotent).
+        from workflows.probation import probations_open_missing
+
+        opened = probations_open_missing()
         r = report
         self.stdout.write(
             f"departments 部门: {r.departments_created} created 新建, "
             f"{r.departments_updated} updated 更新, {r.departments_unchanged} unchanged 未变; "
             f"people 人员: {r.people_created} created 新建, {r.people_updated} updated 更新, "
-            f"{r.people_unchanged} unchanged 未变; level changes 职级变更: {r.level_changes}"
+            f"{r.people_unchanged} unchanged 未变; level changes 职级变更: {r.level_changes}; "
+            f"probations opened 新建试用期: {opened}"
         )
         if report.created_users:
             self.stdout.write(

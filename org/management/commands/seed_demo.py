@@ -25,13 +25,16 @@ class Command(BaseCommand):
         # Eligibility is the domain's rule (approvals, PROMO-2); imported here, at the entry
         # point, because org sits below approvals and must not import it.
         from approvals.eligibility import evaluate
+        from workflows.probation import probations_open_missing
 
         report = demo_seed()
+        opened = probations_open_missing()  # PROB-1: the probationers' cases (idempotent)
         load = report.load
         self.stdout.write(
             f"demo organisation 演示组织: {load.people_created} people created 新建人员, "
             f"{load.people_unchanged} kept 保留; "
-            f"{report.assessments_created} monthly scores created 新建月度考核"
+            f"{report.assessments_created} monthly scores created 新建月度考核; "
+            f"{opened} probations opened 新建试用期"
         )
         self.stdout.write(f"Demo logins 演示账号 — password for everyone 统一密码: {DEMO_PASSWORD}")
         table = [("login 账号", "name 姓名", "roles 角色", "level 职级", "next level 晋升资格")]
