@@ -2,6 +2,10 @@
 slip): one rule for all, so a blank, a number or a list in a JSON body is refused the same way,
 with the field named, never stored as its repr and never a 500."""
 
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from .errors import InvalidInput
@@ -29,3 +33,45 @@ def required_text(value, *, field: str, rule: str | None = None) -> str:
             field=field,
         )
     return text
+
+
+def moment(value, *, field: str, rule: str | None = None) -> dt.datetime:
+    """An aware datetime from an ISO 8601 text (API) or a datetime (pages); a time without an
+    offset is read in the company's time zone (settings.TIME_ZONE)."""
+    parsed = value if isinstance(value, dt.datetime) else None
+    if parsed is None and isinstance(value, str):
+        try:
+            parsed = parse_datetime(value.strip())
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise InvalidInput(
+            _("“%(value)s” is not a date and time (ISO 8601)."),
+            code="invalid_datetime",
+            rule=rule,
+            params={"value": "" if value is None else value},
+            field=field,
+        )
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed
+
+
+def date_value(value, *, field: str) -> dt.date:
+    """A date from YYYY-MM-DD (API, pages) or a date."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            _("“%(value)s” is not a date (YYYY-MM-DD)."),
+            code="invalid_date",
+            params={"value": value},
+            field=field,
+        ) from None
+
+
+def local_minute(value: dt.datetime) -> str:
+    """A time as people read it: the company's local time, to the minute."""
+    return f"{timezone.localtime(value, timezone.get_default_timezone()):%Y-%m-%d %H:%M}"

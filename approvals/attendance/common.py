@@ -2,47 +2,21 @@
 (the department lead, or the GM office), the approver check with LEAVE-6 delegation, and the
 audit record."""
 
-import datetime as dt
-
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from approvals import delegation
 from approvals import permissions as perms
-from approvals.errors import InvalidInput, NotAllowed
+from approvals.errors import NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
-from approvals.history import record_transition
-from approvals.inputs import required_text  # noqa: F401  (used by the services)
+from approvals.history import log_step
+from approvals.inputs import local_minute, required_text  # noqa: F401  (used by the services)
+from approvals.inputs import moment as moment_value
 from org.levels import Role
 from org.models import Employee
 
-
-def moment(value, *, field: str) -> dt.datetime:
-    """An aware datetime from an ISO 8601 text (API) or a datetime (pages); a time without an
-    offset is read in the company's time zone (settings.TIME_ZONE)."""
-    if isinstance(value, dt.datetime):
-        parsed = value
-    else:
-        try:
-            parsed = parse_datetime(value.strip()) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            raise InvalidInput(
-                _("“%(value)s” is not a date and time (ISO 8601)."),
-                code="invalid_datetime",
-                params={"value": "" if value is None else value},
-                field=field,
-            )
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-    return parsed
-
-
-def local_text(moment_) -> str:
-    """A time as people read it: local time of the company."""
-    return f"{timezone.localtime(moment_, timezone.get_default_timezone()):%Y-%m-%d %H:%M}"
+# The services read times and show them one way for every process (approvals.inputs).
+moment = moment_value
+local_text = local_minute
 
 
 def approver_for(case) -> Employee | None:
@@ -86,19 +60,7 @@ def check_approver(actor, case, *, rule: str, action: str, pending_state: str) -
     return lead
 
 
-def log(case, action, actor, from_state, to_state, rules, comment="", data=None, on_behalf_of=None):
-    record_transition(
-        case=case,
-        action=action,
-        actor=actor,
-        on_behalf_of=on_behalf_of,
-        from_state=from_state,
-        to_state=to_state,
-        rules=rules,
-        policy_version=case.policy_version,
-        comment=comment,
-        data=data,
-    )
+log = log_step  # each step is judged by the policy version stored on the request
 
 
 def on_behalf_of(actor, lead):

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
@@ -24,7 +23,7 @@ from approvals.delegation import acting_for, on_behalf_of
 from approvals.errors import InvalidInput, NotAllowed, NotFound, PolicyViolation
 from approvals.fsm import transition
 from approvals.history import log_step
-from approvals.inputs import required_text
+from approvals.inputs import local_minute, moment, required_text
 from org.levels import Role
 from org.models import Employee
 from org.selectors import department_lead_of
@@ -43,29 +42,11 @@ WORKDAY_HOURS = 8
 # --- reading the input ----------------------------------------------------------------------
 
 
-def local_text(moment: dt.datetime) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+local_text = local_minute
 
 
 def _moment(value, field: str) -> dt.datetime:
-    """An ISO 8601 date-time (API) or a datetime (pages); without an offset it is company time."""
-    moment = value if isinstance(value, dt.datetime) else None
-    if moment is None and isinstance(value, str):
-        try:
-            moment = parse_datetime(value.strip())
-        except ValueError:
-            moment = None
-    if moment is None:
-        raise InvalidInput(
-            _("“%(value)s” is not a date and time (use YYYY-MM-DDTHH:MM)."),
-            code=f"invalid_{field}",
-            rule="LEAVE-4",
-            params={"value": "" if value is None else value},
-            field=field,
-        )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    return moment(value, field=field, rule="LEAVE-4")
 
 
 def _kind(value) -> str:

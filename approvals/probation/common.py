@@ -11,10 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from approvals import permissions as perms
 from approvals.deadlines import deadline_meet, deadline_open
 from approvals.delegation import acting_for
-from approvals.errors import InvalidInput, NotAllowed
+from approvals.errors import NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
-from approvals.history import record_transition
-from approvals.inputs import required_text  # noqa: F401  (used by the services)
+from approvals.history import log_step
+from approvals.inputs import (
+    date_value,
+    required_text,  # noqa: F401  (used by the services)
+)
 from org.levels import Role
 from org.models import Employee
 from performance.models import Assessment
@@ -86,17 +89,16 @@ def log(
 ):
     if from_state != to_state:
         move_deadlines(probation, from_state, to_state)
-    record_transition(
-        case=probation,
-        action=action,
-        actor=actor,
-        on_behalf_of=on_behalf_of,
-        from_state=from_state,
-        to_state=to_state,
-        rules=rules,
-        policy_version=probation.policy_version,
+    log_step(
+        probation,
+        action,
+        actor,
+        from_state,
+        to_state,
+        rules,
         comment=comment,
         data=data,
+        on_behalf_of=on_behalf_of,
     )
 
 
@@ -130,18 +132,7 @@ def month_list(rows, attr: str) -> Rendered:
     )
 
 
-def parse_date(value, *, field: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        raise InvalidInput(
-            _("“%(value)s” is not a date (YYYY-MM-DD)."),
-            code="invalid_date",
-            params={"value": value},
-            field=field,
-        ) from None
+parse_date = date_value
 
 
 # --- who may act ------------------------------------------------------------------------------

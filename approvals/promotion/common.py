@@ -1,13 +1,9 @@
 """Helpers shared by the promotion services: locking, the policy of the case, required text,
 the audit + deadline bookkeeping every transition does."""
 
-import datetime as dt
-
-from django.utils.translation import gettext_lazy as _
-
 from approvals.deadlines import deadlines_move
-from approvals.errors import InvalidInput
 from approvals.history import log_step
+from approvals.inputs import date_value, moment
 from approvals.inputs import required_text as _required_text  # noqa: F401  (re-exported)
 from policy.services import policy_in_force
 
@@ -85,35 +81,6 @@ def nominator_is_gm_office(promotion: Promotion) -> bool:
     return lead_id is None or lead_id == promotion.employee_id
 
 
-def _parse_datetime(value, *, field: str) -> dt.datetime:
-    from django.utils import timezone
-
-    if isinstance(value, dt.datetime):
-        parsed = value
-    else:
-        try:
-            parsed = dt.datetime.fromisoformat(str(value))
-        except (TypeError, ValueError):
-            raise InvalidInput(
-                _("“%(value)s” is not a date and time (ISO 8601)."),
-                code="invalid_datetime",
-                params={"value": value},
-                field=field,
-            ) from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
-
-
-def _parse_date(value, *, field: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        raise InvalidInput(
-            _("“%(value)s” is not a date (YYYY-MM-DD)."),
-            code="invalid_date",
-            params={"value": value},
-            field=field,
-        ) from None
+# Bodies' dates and times are read one way for every process (approvals.inputs).
+_parse_datetime = moment
+_parse_date = date_value

@@ -144,7 +144,7 @@ def test_leave4_pending_annual_leave_counts_against_the_balance(org, week_before
     "field,value,code",
     [
         ("kind", "holiday", "invalid_kind"),
-        ("start", "next monday", "invalid_start"),
+        ("start", "next monday", "invalid_datetime"),
         ("reason", "   ", "reason_required"),
         ("reason", ["a"], "reason_required"),
         ("emergency", "maybe", "invalid_emergency"),
