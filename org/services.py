@@ -364,3 +364,23 @@ def _update_person(employee, p, department, level, hired_on, policy, today, repo
     if changed_fields:
         employee.save(update_fields=changed_fields)
     return bool(changed_fields)
+
+
+def change_level(employee: Employee, to_level: str, *, effective_on: dt.date, reason: str):
+    """ORG-3: the employee's new level takes effect with the salary of that level under the
+    policy in force on the effective date; the change is kept in the level history. The caller
+    holds the employee row lock and the transaction. Returns the new base salary."""
+    at = timezone.make_aware(dt.datetime.combine(effective_on, dt.time.min))
+    salary = policy_in_force(at=at).salary_for(to_level)
+    LevelHistory.objects.create(
+        employee=employee,
+        from_level=employee.level,
+        to_level=to_level,
+        base_salary=salary,
+        effective_on=effective_on,
+        reason=reason,
+    )
+    employee.level = to_level
+    employee.base_salary = salary
+    employee.save(update_fields=["level", "base_salary"])
+    return salary

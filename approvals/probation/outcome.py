@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from approvals.errors import InvalidInput, PolicyViolation, StateConflict
 from approvals.fsm import transition
 from org.levels import Level
-from org.models import Employee, LevelHistory
-from policy.services import policy_in_force
+from org.models import Employee
+from org.services import change_level
 
 from . import common
 from .models import Outcome, Probation
@@ -176,20 +176,12 @@ def probation_take_effect(*, probation: Probation, actor=None) -> Probation:
             )
         employee = Employee.objects.select_for_update().get(pk=probation.employee_id)
         if probation.outcome == Outcome.CONVERT:
-            salary = policy_in_force(at=common.start_of(probation.effective_on)).salary_for(
-                Level.JUNIOR
-            )
-            LevelHistory.objects.create(
-                employee=employee,
-                from_level=employee.level,
-                to_level=Level.JUNIOR,
-                base_salary=salary,
+            salary = change_level(
+                employee,
+                Level.JUNIOR,
                 effective_on=probation.effective_on,
                 reason=f"probation #{probation.pk}",
             )
-            employee.level = Level.JUNIOR
-            employee.base_salary = salary
-            employee.save(update_fields=["level", "base_salary"])
             from_state, to_state = transition(probation, "convert", action="take-effect")
             rules, data = ["PROB-3", "ORG-3"], {"level": Level.JUNIOR, "base_salary": str(salary)}
         else:

@@ -1,6 +1,5 @@
 """Promotion defence (PROMO-3.4), confirmation and taking effect (PROMO-3.5, ORG-3)."""
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -11,8 +10,8 @@ from approvals import permissions as perms
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
 from org.levels import Level, Role
-from org.models import Employee, LevelHistory
-from policy.services import policy_in_force
+from org.models import Employee
+from org.services import change_level
 
 from .common import S, _locked, _log, _parse_date, _parse_datetime, _policy
 from .models import DefenceScore, Promotion
@@ -263,20 +262,12 @@ def promotion_take_effect(*, promotion: Promotion, actor=None) -> Promotion:
                 params={"date": promotion.effective_on.isoformat()},
             )
         employee = Employee.objects.select_for_update().get(pk=promotion.employee_id)
-        salary = policy_in_force(
-            at=timezone.make_aware(dt.datetime.combine(promotion.effective_on, dt.time.min))
-        ).salary_for(promotion.target_level)
-        LevelHistory.objects.create(
-            employee=employee,
-            from_level=employee.level,
-            to_level=promotion.target_level,
-            base_salary=salary,
+        salary = change_level(
+            employee,
+            promotion.target_level,
             effective_on=promotion.effective_on,
             reason=f"promotion #{promotion.pk}",
         )
-        employee.level = promotion.target_level
-        employee.base_salary = salary
-        employee.save(update_fields=["level", "base_salary"])
         from_state, to_state = transition(promotion, "take_effect", action="take-effect")
         promotion.closed_at = timezone.now()
         promotion.save()
