@@ -2,18 +2,12 @@
 case pages, and what the home page lists. Thin: the same services and engine as the API; a
 refusal is shown on the form in the user's language with what was typed kept."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
-from approvals.errors import DomainError
 
-from .views import _case_page
+from .views import _case_page, new_case_page
 
 
 def _colleagues(employee):
@@ -29,23 +23,6 @@ def _colleagues(employee):
     )
 
 
-def _create(request, *, template, context, create, flow_class, detail, done):
-    """Render the form; on POST run `create` and start the flow, or show the refusal."""
-    from .engine import start_flow
-
-    if request.method != "POST":
-        return render(request, template, {**context, "data": {}})
-    try:
-        with transaction.atomic():
-            case = create()
-            start_flow(flow_class=flow_class, case=case)
-    except DomainError as exc:
-        context = {**context, "data": request.POST, "error": exc.detail, "error_field": exc.field}
-        return render(request, template, context, status=400)
-    messages.success(request, done)
-    return HttpResponseRedirect(reverse(detail, args=[case.pk]))
-
-
 @login_required
 def shift_swap_new(request):
     """SWAP-1: the employee names the colleague and the two shifts."""
@@ -55,7 +32,7 @@ def shift_swap_new(request):
 
     employee = perms.employee_of(request.user)
     post = request.POST
-    return _create(
+    return new_case_page(
         request,
         template="workflows/shiftswap_new.html",
         context={"colleagues": _colleagues(employee)},
@@ -83,7 +60,7 @@ def punch_correction_new(request):
     from .attendance import PunchCorrectionFlow
 
     policy = policy_in_force()
-    return _create(
+    return new_case_page(
         request,
         template="workflows/punchcorrection_new.html",
         context={

@@ -2,22 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
-from approvals.errors import DomainError
 from approvals.leave.models import LeaveKind, LeaveState
 from approvals.leave.selectors import leaves_visible_to
 from approvals.leave.services import balance_for, leave_submit, remaining
 from org.models import Employee
 
-from .engine import start_flow
-from .views import _case_page
+from .views import _case_page, new_case_page
 
 
 def home_context(user, employee) -> dict:
@@ -51,47 +47,43 @@ def _delegates(me):
     )
 
 
-def _people_for_emergency(user, me):
+def _people_for_emergency(me):
     """A lead may record an emergency request for the members of their department (LEAVE-2)."""
     return Employee.objects.filter(department__lead=me, user__is_active=True).exclude(pk=me.pk)
 
 
 @login_required
 def leave_new(request):
+    """LEAVE-1/2/6: ask for leave (a lead may record an emergency for a department member)."""
+    from .leave import LeaveFlow
+
     me = perms.employee_of(request.user)
     if me is None:
         messages.error(request, _("This account is not linked to an employee."))
         return HttpResponseRedirect(reverse("home"))
-    context = {
-        "kinds": LeaveKind.choices,
-        "delegates": _delegates(me),
-        "people": _people_for_emergency(request.user, me),
-        "data": request.POST if request.method == "POST" else {},
-        "emergency_hours": None,
-    }
-    if request.method == "POST":
-        data = request.POST
-        try:
-            with transaction.atomic():
-                leave = leave_submit(
-                    actor=request.user,
-                    kind=data.get("kind"),
-                    start=data.get("start"),
-                    end=data.get("end"),
-                    reason=data.get("reason"),
-                    emergency=data.get("emergency") == "on",
-                    employee=data.get("employee") or None,
-                    delegate=data.get("delegate") or None,
-                )
-                from .leave import LeaveFlow
-
-                start_flow(flow_class=LeaveFlow, case=leave)
-        except DomainError as exc:
-            messages.error(request, exc.detail)
-            return render(request, "workflows/leave_new.html", context, status=400)
-        messages.success(request, _("Your leave request has been sent for approval."))
-        return HttpResponseRedirect(reverse("leave_detail", args=[leave.pk]))
-    return render(request, "workflows/leave_new.html", context)
+    post = request.POST
+    return new_case_page(
+        request,
+        template="workflows/leave_new.html",
+        context={
+            "kinds": LeaveKind.choices,
+            "delegates": _delegates(me),
+            "people": _people_for_emergency(me),
+        },
+        create=lambda: leave_submit(
+            actor=request.user,
+            kind=post.get("kind"),
+            start=post.get("start"),
+            end=post.get("end"),
+            reason=post.get("reason"),
+            emergency=post.get("emergency") == "on",
+            employee=post.get("employee") or None,
+            delegate=post.get("delegate") or None,
+        ),
+        flow_class=LeaveFlow,
+        detail="leave_detail",
+        done=_("Your leave request has been sent for approval."),
+    )
 
 
 @login_required

@@ -11,6 +11,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -428,8 +429,6 @@ def promotion_apply(request):
     from .promotion import PromotionFlow
 
     try:
-        from django.db import transaction
-
         with transaction.atomic():
             promotion = promotion_submit(
                 actor=request.user,
@@ -443,6 +442,25 @@ def promotion_apply(request):
         return HttpResponseRedirect(reverse("home"))
     messages.success(request, _("Your application has been submitted."))
     return HttpResponseRedirect(reverse("promotion_detail", args=[promotion.pk]))
+
+
+def new_case_page(request, *, template, context, create, flow_class, detail, done):
+    """A "new request" page: render the form; on POST run `create` (the service) and start
+    the flow in one transaction, then go to the case page; a refusal is shown on the form
+    (`error`, `error_field`) with what was typed kept, and nothing is saved."""
+    from .engine import start_flow
+
+    if request.method != "POST":
+        return render(request, template, {**context, "data": {}})
+    try:
+        with transaction.atomic():
+            case = create()
+            start_flow(flow_class=flow_class, case=case)
+    except DomainError as exc:
+        context = {**context, "data": request.POST, "error": exc.detail, "error_field": exc.field}
+        return render(request, template, context, status=400)
+    messages.success(request, done)
+    return HttpResponseRedirect(reverse(detail, args=[case.pk]))
 
 
 def _case_page(request, flow_class, pk):
@@ -503,7 +521,6 @@ def penalty_new(request):
     from approvals.penalty.services import penalty_serve
     from org.models import Employee
 
-    from .engine import start_flow
     from .penalty import PenaltyFlow
 
     me = perms.employee_of(request.user)
@@ -512,31 +529,20 @@ def penalty_new(request):
         people = people.exclude(pk=getattr(me, "pk", None))
     else:
         people = people.filter(department__lead=me).exclude(pk=getattr(me, "pk", None))
-    if request.method == "POST":
-        from django.db import transaction
-
-        try:
-            with transaction.atomic():
-                penalty = penalty_serve(
-                    actor=request.user,
-                    employee=request.POST.get("employee"),
-                    facts=request.POST.get("facts"),
-                    rule=request.POST.get("rule"),
-                    sanction=request.POST.get("sanction"),
-                    evidence=request.POST.get("evidence"),
-                )
-                start_flow(flow_class=PenaltyFlow, case=penalty)
-        except DomainError as exc:
-            messages.error(request, exc.detail)
-            return render(
-                request,
-                "workflows/penalty_new.html",
-                {"people": people, "sanctions": Sanction.choices, "data": request.POST},
-            )
-        messages.success(request, _("The penalty slip has been served."))
-        return HttpResponseRedirect(reverse("penalty_detail", args=[penalty.pk]))
-    return render(
+    post = request.POST
+    return new_case_page(
         request,
-        "workflows/penalty_new.html",
-        {"people": people, "sanctions": Sanction.choices, "data": {}},
+        template="workflows/penalty_new.html",
+        context={"people": people, "sanctions": Sanction.choices},
+        create=lambda: penalty_serve(
+            actor=request.user,
+            employee=post.get("employee"),
+            facts=post.get("facts"),
+            rule=post.get("rule"),
+            sanction=post.get("sanction"),
+            evidence=post.get("evidence"),
+        ),
+        flow_class=PenaltyFlow,
+        detail="penalty_detail",
+        done=_("The penalty slip has been served."),
     )

@@ -39,7 +39,7 @@ def test_leave_request_approved_from_the_inbox(live_server, browser_page):
     page.fill("#end", local_input(start))
     page.fill("#reason", "回老家")
     page.click("#leave-new button[type=submit]")
-    assert "结束" in page.locator(".messages .error").inner_text()
+    assert "结束" in page.locator("#form-error").inner_text()
     assert Leave.objects.count() == 0
     assert page.locator("#reason").input_value() == "回老家"  # the form keeps what was typed
 
