@@ -106,8 +106,8 @@ def on_probation_early_application(sender, case_type, case_id, action, **kwargs)
     if (case_type, action) != ("probation", "apply-early"):
         return
     from django.utils.translation import gettext_lazy as _
-    from viewflow.workflow.status import STATUS
 
+    from workflows.engine import OPEN_TASK_STATUSES
     from workflows.inbox import task_url
     from workflows.probation import ProbationFlow
 
@@ -117,7 +117,7 @@ def on_probation_early_application(sender, case_type, case_id, action, **kwargs)
         .filter(
             process__artifact_object_id=case_id,
             flow_task=ProbationFlow.instance.node("assess"),
-            status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+            status__in=OPEN_TASK_STATUSES,
         )
         .first()
     )

@@ -2,12 +2,14 @@
 (the department lead, or the GM office), the approver check with LEAVE-6 delegation, and the
 audit record."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import delegation
 from approvals import permissions as perms
 from approvals.errors import NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
+from approvals.fsm import transition
 from approvals.history import log_step
 from approvals.inputs import local_minute, required_text  # noqa: F401  (used by the services)
 from approvals.inputs import moment as moment_value
@@ -65,3 +67,25 @@ log = log_step  # each step is judged by the policy version stored on the reques
 
 def on_behalf_of(actor, lead):
     return delegation.on_behalf_of(actor, lead) if lead is not None else None
+
+
+def decide(case, actor, lead, action: str, text: str, *, rule: str):
+    """The approver's decision (approve or reject) on a locked, checked request: transition,
+    who decided when and why, and the history ("X for Y" when a delegate decided, LEAVE-6)."""
+    from_state, to_state = transition(case, action)
+    case.decided_at = timezone.now()
+    case.decided_by = perms.employee_of(actor)
+    case.decision_reason = text
+    case.save()
+    behalf = on_behalf_of(actor, lead)
+    log(
+        case,
+        action,
+        actor,
+        from_state,
+        to_state,
+        [rule, "LEAVE-6"] if behalf else [rule],
+        text,
+        on_behalf_of=behalf,
+    )
+    return case

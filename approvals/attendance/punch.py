@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
 from approvals.errors import PolicyViolation
-from approvals.fsm import transition
 from org.models import Employee
 from policy.deadlines import company_tz, due_at
 from policy.services import policy_in_force
@@ -132,7 +131,7 @@ def punch_approve(*, punchcorrection: PunchCorrection, actor, comment=None) -> P
         punch = locked(punchcorrection)
         lead = check_approver(actor, punch, "approve")
         text = comment.strip() if isinstance(comment, str) else ""
-        return _decide(punch, actor, lead, "approve", text)
+        return common.decide(punch, actor, lead, "approve", text, rule=RULE)
 
 
 def punch_reject(*, punchcorrection: PunchCorrection, actor, reason=None) -> PunchCorrection:
@@ -140,24 +139,4 @@ def punch_reject(*, punchcorrection: PunchCorrection, actor, reason=None) -> Pun
         punch = locked(punchcorrection)
         lead = check_approver(actor, punch, "reject")
         reason = common.required_text(reason, field="reason", rule=RULE)
-        return _decide(punch, actor, lead, "reject", reason)
-
-
-def _decide(punch: PunchCorrection, actor, lead, action: str, text: str) -> PunchCorrection:
-    from_state, to_state = transition(punch, action)
-    punch.decided_at = timezone.now()
-    punch.decided_by = perms.employee_of(actor)
-    punch.decision_reason = text
-    punch.save()
-    behalf = common.on_behalf_of(actor, lead)
-    common.log(
-        punch,
-        action,
-        actor,
-        from_state,
-        to_state,
-        [RULE, "LEAVE-6"] if behalf else [RULE],
-        text,
-        on_behalf_of=behalf,
-    )
-    return punch
+        return common.decide(punch, actor, lead, "reject", reason, rule=RULE)

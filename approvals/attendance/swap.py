@@ -196,7 +196,7 @@ def swap_approve(*, shiftswap: ShiftSwap, actor, comment=None) -> ShiftSwap:
     with transaction.atomic():
         swap = locked(shiftswap)
         lead = check_approver(actor, swap, "approve")
-        return _decide(swap, actor, lead, "approve", _text(comment))
+        return common.decide(swap, actor, lead, "approve", _text(comment), rule=RULE)
 
 
 def swap_reject(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
@@ -204,26 +204,7 @@ def swap_reject(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
         swap = locked(shiftswap)
         lead = check_approver(actor, swap, "reject")
         reason = common.required_text(reason, field="reason", rule=RULE)
-        return _decide(swap, actor, lead, "reject", reason)
-
-
-def _decide(swap: ShiftSwap, actor, lead, action: str, text: str) -> ShiftSwap:
-    from_state, to_state = transition(swap, action)
-    swap.decided_at = timezone.now()
-    swap.decided_by = perms.employee_of(actor)
-    swap.decision_reason = text
-    swap.save()
-    common.log(
-        swap,
-        action,
-        actor,
-        from_state,
-        to_state,
-        [RULE, "LEAVE-6"] if common.on_behalf_of(actor, lead) else [RULE],
-        text,
-        on_behalf_of=common.on_behalf_of(actor, lead),
-    )
-    return swap
+        return common.decide(swap, actor, lead, "reject", reason, rule=RULE)
 
 
 def swap_cancel(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
