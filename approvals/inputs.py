@@ -75,3 +75,30 @@ def date_value(value, *, field: str) -> dt.date:
 def local_minute(value: dt.datetime) -> str:
     """A time as people read it: the company's local time, to the minute."""
     return f"{timezone.localtime(value, timezone.get_default_timezone()):%Y-%m-%d %H:%M}"
+
+
+def employee_ref(value, *, field: str):
+    """The active employee a body names by id (or an Employee): InvalidInput `invalid_<field>`
+    for something that is not an id, NotFound `unknown_<field>` for no such active employee."""
+    from org.models import Employee
+
+    from .errors import NotFound
+
+    pk = value.pk if isinstance(value, Employee) else value
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            _("“%(value)s” is not an employee id."),
+            code=f"invalid_{field}",
+            params={"value": value},
+            field=field,
+        ) from None
+    employee = (
+        Employee.objects.select_related("department", "user")
+        .filter(pk=pk, user__is_active=True)
+        .first()
+    )
+    if employee is None:
+        raise NotFound(_("No such employee."), code=f"unknown_{field}", field=field)
+    return employee

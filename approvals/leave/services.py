@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from approvals import permissions as perms
 from approvals.deadlines import deadline_meet, deadline_open
 from approvals.delegation import acting_for, on_behalf_of
-from approvals.errors import InvalidInput, NotAllowed, NotFound, PolicyViolation
+from approvals.errors import InvalidInput, NotAllowed, PolicyViolation
 from approvals.fsm import transition
 from approvals.history import log_step
-from approvals.inputs import local_minute, moment, required_text
+from approvals.inputs import employee_ref, local_minute, moment, required_text
 from org.levels import Role
 from org.models import Employee
 from org.selectors import department_lead_of
@@ -75,26 +75,7 @@ def _flag(value, field: str) -> bool:
 
 
 def _person(value, field: str) -> Employee | None:
-    if value in (None, ""):
-        return None
-    pk = value.pk if isinstance(value, Employee) else value
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise InvalidInput(
-            _("“%(value)s” is not an employee id."),
-            code=f"invalid_{field}",
-            params={"value": value},
-            field=field,
-        ) from None
-    employee = (
-        Employee.objects.select_related("department", "user")
-        .filter(pk=pk, user__is_active=True)
-        .first()
-    )
-    if employee is None:
-        raise NotFound(_("No such employee."), code=f"unknown_{field}", field=field)
-    return employee
+    return None if value in (None, "") else employee_ref(value, field=field)
 
 
 def leave_days(start: dt.datetime, end: dt.datetime) -> Decimal:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
 from approvals.errors import InvalidInput, NotAllowed, NotFound, PolicyViolation
+from approvals.inputs import employee_ref
 from org.models import Employee
 from policy.services import policy_in_force
 
@@ -27,22 +28,7 @@ OPEN_RECEIPT_STATES = [S.SERVED, S.OBJECTED, S.ESCALATED, S.DECIDED]
 
 
 def _employee(value) -> Employee:
-    pk = value.pk if isinstance(value, Employee) else value
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise InvalidInput(
-            _("“%(value)s” is not an employee id."),
-            code="invalid_employee",
-            params={"value": value},
-            field="employee",
-        ) from None
-    employee = (
-        Employee.objects.select_related("department", "user").filter(pk=pk, user__is_active=True)
-    ).first()
-    if employee is None:
-        raise NotFound(_("No such employee."), code="unknown_employee", field="employee")
-    return employee
+    return employee_ref(value, field="employee")
 
 
 def in_observation(employee: Employee, *, months: int, at: dt.datetime) -> Penalty | None:

@@ -219,3 +219,24 @@ def test_the_process_starts_with_the_request(org, week_before):
     case = ask(org.agent)
     process = process_for(LeaveFlow, Leave.objects.get(pk=case["id"]))
     assert process.task_set.filter(flow_task=LeaveFlow.instance.node("decide")).count() == 1
+
+
+@pytest.mark.parametrize(
+    "delegate,status,code",
+    [("someone", 400, "invalid_delegate"), (999999, 404, "unknown_delegate")],
+)
+def test_leave6_an_unknown_delegate_is_refused_and_nothing_saved(
+    org, week_before, delegate, status, code
+):
+    error = ask(org.lead, delegate=delegate, expect=status)
+    assert error["code"] == code
+    nothing_saved()
+
+
+def test_leave2_a_lead_records_an_emergency_only_for_their_own_department(org):
+    with time_machine.travel(MON_9 + dt.timedelta(minutes=10), tick=False):
+        error = ask(
+            org.lead, kind="sick", emergency=True, employee=org.other_dept_agent.pk, expect=403
+        )
+    assert error["rule"] == "LEAVE-2"
+    nothing_saved()
