@@ -14,7 +14,7 @@ S = LeaveState
 def leaves_visible_to(user) -> QuerySet[Leave]:
     return scoped(
         Leave.objects.select_related(
-            "employee__user", "employee__department", "department", "delegate"
+            "employee__user", "employee__department__lead", "department", "delegate"
         ),
         user,
         lambda employee: (

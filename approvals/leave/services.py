@@ -21,7 +21,7 @@ from approvals import permissions as perms
 from approvals.deadlines import deadline_meet, deadline_open
 from approvals.delegation import acting_for, on_behalf_of
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation
-from approvals.fsm import transition
+from approvals.fsm import state_conflict, transition
 from approvals.history import log_step
 from approvals.inputs import employee_ref, local_minute, moment, required_text
 from org.levels import Role
@@ -173,8 +173,6 @@ def check_decider(actor, leave: Leave) -> Employee | None:
 
 def check_pending(leave: Leave, action: str) -> None:
     if leave.state != S.PENDING:
-        from approvals.fsm import state_conflict
-
         raise state_conflict(leave, action)
 
 
@@ -192,8 +190,6 @@ def check_canceller(actor, leave: Leave) -> None:
             params={"start": local_text(leave.start)},
         )
     if leave.state not in (S.PENDING, S.APPROVED):
-        from approvals.fsm import state_conflict
-
         raise state_conflict(leave, "cancel")
 
 
