@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from notifications.scheduler import sweep
 from workflows.leave import LeaveFlow
 
-from .helpers import MON_9, MON_18, WEEK_BEFORE, act, ask, balance, client_for, read
+from .helpers import MON_9, MON_18, WEEK_BEFORE, act, ask, balance, client_for, local, read
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +206,16 @@ def test_leave1_the_balance_is_per_year(org):
         ask(org.agent, kind="annual", start=start, end=start + dt.timedelta(days=2, hours=9))
     assert balance(org.agent, year=2027).pending == 3
     assert balance(org.agent, year=2026).pending == 0
+
+
+def test_leave5_an_emergency_left_undecided_past_the_next_day_goes_to_the_gm_office(org):
+    with time_machine.travel(MON_9 + dt.timedelta(minutes=20), tick=False):
+        case = ask(org.agent, kind="sick", emergency=True)
+    with time_machine.travel(local(2026, 3, 10, 23, 59, 59), tick=False):
+        sweep()
+        assert Leave.objects.get().escalated_at is None  # the whole next day is the lead's
+    with time_machine.travel(local(2026, 3, 11, 0, 0, 1), tick=False):
+        sweep()
+        assert Leave.objects.get().escalated_at is not None
+        assert act(org.lead, case["id"], "approve", expect=403)["rule"] == "LEAVE-5"
+        assert act(org.gm, case["id"], "approve")["state"] == "approved"
