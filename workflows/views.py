@@ -406,7 +406,7 @@ def home(request):
         from .attendance_views import home_context as attendance_home
 
         context.update(attendance_home(request.user, employee))  # SWAP-1, PUNCH-1
-    if employee is not None:  # PROB-*: own probation, and those the employee acts on
+        # PROB-*: own probation, and those the employee acts on
         from approvals.probation.selectors import probations_visible_to
 
         probations = probations_visible_to(request.user)
