@@ -95,3 +95,34 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.deadline} → {self.recipient_id} at {self.send_at:%Y-%m-%d %H:%M}"
+
+
+class Notice(models.Model):
+    """An in-app notice (the bell): one per recipient of a notify() call, whether or not they
+    have an email address. The title is the message's subject rendered in the recipient's
+    language; the url is site-relative (the page the notice is about)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    title = models.CharField(_("title"), max_length=255)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    template = models.CharField(_("template"), max_length=60)
+    # The same key as the outbox message ("<dedupe_key>:<user pk>"): one notice per recipient
+    # and key, however often the event is reported.
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-pk"]
+        # The bell's question on every page: how many unread notices has this user.
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.title

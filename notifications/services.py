@@ -1,7 +1,8 @@
 """Queueing messages and delivering them (DEADLINE-2).
 
 `notify()` renders one message per recipient, in the recipient's language, and writes it to the
-outbox inside the caller's transaction; it never sends. `deliver_outbox()` sends what is due
+outbox inside the caller's transaction; it never sends. It also leaves each recipient an in-app
+Notice (the bell), including recipients without an email address. `deliver_outbox()` sends what is due
 through Django's mail framework, each message in its own transaction. A failure is retried with
 exponential back-off; after MAX_ATTEMPTS the message is marked failed (kept, visible in the admin,
 where "Retry now" requeues it). Nothing is ever deleted.
@@ -27,7 +28,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
-from .models import OutboxMessage
+from .models import Notice, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +54,7 @@ def absolute_url(url: str) -> str:
     return url
 
 
-def _render(*, template: str, context: dict, user, language: str) -> tuple[str, str, str]:
-    """(subject, text, html) in `language`. Lazy values in the context (gettext_lazy, model
-    instances whose __str__ translates) are rendered here, in the recipient's language."""
+def _context(*, context: dict, user) -> dict:
     employee = getattr(user, "employee", None)
     ctx = {
         **context,
@@ -65,10 +64,21 @@ def _render(*, template: str, context: dict, user, language: str) -> tuple[str, 
     }
     if "url" in ctx:
         ctx["url"] = absolute_url(str(ctx["url"]))
+    return ctx
+
+
+def _render_subject(base: str, ctx: dict) -> str:
+    # One line: a header must not carry newlines (Django would refuse it as header injection).
+    return " ".join(render_to_string(f"{base}.subject.txt", ctx).split())[:255]
+
+
+def _render(*, template: str, context: dict, user, language: str) -> tuple[str, str, str]:
+    """(subject, text, html) in `language`. Lazy values in the context (gettext_lazy, model
+    instances whose __str__ translates) are rendered here, in the recipient's language."""
+    ctx = _context(context=context, user=user)
     base = f"notifications/{template}"
     with translation.override(language):
-        # One line: a header must not carry newlines (Django would refuse it as header injection).
-        subject = " ".join(render_to_string(f"{base}.subject.txt", ctx).split())
+        subject = _render_subject(base, ctx)
         text = render_to_string(f"{base}.txt", ctx).strip() + "\n"
         try:
             html_template = get_template(f"{base}.html")
@@ -76,45 +86,67 @@ def _render(*, template: str, context: dict, user, language: str) -> tuple[str, 
             html = ""
         else:
             html = html_template.render(ctx)
-    return subject[:255], text, html
+    return subject, text, html
+
+
+def _render_title(*, template: str, context: dict, user, language: str) -> str:
+    """The subject alone, for a notice to someone who gets no mail."""
+    with translation.override(language):
+        return _render_subject(f"notifications/{template}", _context(context=context, user=user))
+
+
+def site_relative(url) -> str:
+    """`url` if it is a path on this site ("/..."), else "": a notice links only within the site."""
+    url = str(url or "")
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url[: Notice._meta.get_field("url").max_length]
+    return ""
 
 
 def notify(
     *, users: Iterable, template: str, context: dict, dedupe_key: str | None = None
 ) -> list[OutboxMessage]:
-    """Queue `template` for each user with an email address, in that user's language.
+    """Queue `template` for each user with an email address, in that user's language, and give
+    every user (with or without an email address) an in-app Notice titled with the subject.
 
-    Writes outbox rows only, inside the caller's transaction (callers run it from
-    `transaction.on_commit`); the scheduler delivers them. Templates:
+    Writes outbox and notice rows only, inside the caller's transaction (callers run it from
+    `transaction.on_commit`); the scheduler delivers the mail. Templates:
     notifications/<template>.subject.txt and .txt, optionally .html. A relative `context["url"]`
-    is made absolute with SITE_URL. Pass translatable context values lazily (gettext_lazy,
-    format_lazy) so they are rendered in each recipient's language.
+    is made absolute with SITE_URL in the mail, and kept as it is (site-relative) on the notice.
+    Pass translatable context values lazily (gettext_lazy, format_lazy) so they are rendered in
+    each recipient's language.
 
-    With `dedupe_key`, the notice is queued at most once per recipient (key
-    "<dedupe_key>:<user pk>", get-or-create: safe against a concurrent transaction queueing the
-    same key). Returns each recipient's row, newly queued or queued before.
+    With `dedupe_key`, the message and the notice are each created at most once per recipient
+    (key "<dedupe_key>:<user pk>"; safe against a concurrent transaction queueing the same key).
+    Returns each mailed recipient's outbox row, newly queued or queued before.
     """
-    messages = []
     recipients = {user.pk: user for user in users if user is not None}
-    for user in recipients.values():
-        if not user.email:
-            continue
-        key = f"{dedupe_key}:{user.pk}" if dedupe_key else None
+    keys = {pk: f"{dedupe_key}:{pk}" if dedupe_key else None for pk in recipients}
+    for key in keys.values():
         if key and len(key) > _KEY_LENGTH:
             raise ValueError(f"dedupe key longer than {_KEY_LENGTH} characters: {key!r}")
-        if key:
-            existing = OutboxMessage.objects.filter(dedupe_key=key).first()
-            if existing is not None:
-                messages.append(existing)
-                continue
+    queued = {}
+    if dedupe_key and recipients:
+        queued = {
+            m.dedupe_key: m
+            for m in OutboxMessage.objects.filter(dedupe_key__in=list(keys.values()))
+        }
+    url = site_relative(context.get("url"))
+    messages, notices = [], []
+    for pk, user in recipients.items():
+        key = keys[pk]
+        if key in queued:
+            # Told before: the notice was left with the message (or the event predates notices).
+            messages.append(queued[key])
+            continue
         language = _language_of(user)
-        subject, text, html = _render(
-            template=template, context=context, user=user, language=language
-        )
-        try:
-            # A savepoint: a duplicate key must not break the caller's transaction.
-            with transaction.atomic():
-                message = OutboxMessage.objects.create(
+        if user.email:
+            subject, text, html = _render(
+                template=template, context=context, user=user, language=language
+            )
+            messages.append(
+                _queue(
+                    key,
                     recipient=user,
                     to_email=user.email,
                     subject=subject,
@@ -122,16 +154,33 @@ def notify(
                     body_html=html,
                     language=language,
                     template=template,
-                    dedupe_key=key,
                     next_attempt_at=timezone.now(),
                 )
-        except IntegrityError:
-            if key is None:
-                raise
-            # Another transaction queued the same notice first (it has committed by now).
-            message = OutboxMessage.objects.get(dedupe_key=key)
-        messages.append(message)
+            )
+        else:
+            subject = _render_title(
+                template=template, context=context, user=user, language=language
+            )
+        notices.append(
+            Notice(recipient=user, title=subject, url=url, template=template, dedupe_key=key)
+        )
+    if notices:
+        # One INSERT for all recipients; a key already there (a repeated event for someone
+        # without mail, or a concurrent transaction) is skipped: one notice per recipient and key.
+        Notice.objects.bulk_create(notices, ignore_conflicts=True)
     return messages
+
+
+def _queue(key: str | None, **fields) -> OutboxMessage:
+    try:
+        # A savepoint: a duplicate key must not break the caller's transaction.
+        with transaction.atomic():
+            return OutboxMessage.objects.create(dedupe_key=key, **fields)
+    except IntegrityError:
+        if key is None:
+            raise
+        # Another transaction queued the same notice first (it has committed by now).
+        return OutboxMessage.objects.get(dedupe_key=key)
 
 
 # --- Delivery ------------------------------------------------------------------------------------
