@@ -1,5 +1,6 @@
 """Domain models of every process; one module per process under approvals/<process>/."""
 
+from .access import CaseAccess
 from .attendance.models import PunchCorrection, ShiftSwap
 from .deadlines import Deadline
 from .leave.models import Leave, LeaveBalance
@@ -8,6 +9,7 @@ from .probation.models import Probation
 from .promotion.models import DefenceScore, Promotion, VoteParticipation
 
 __all__ = [
+    "CaseAccess",
     "Deadline",
     "Leave",
     "LeaveBalance",

@@ -1,7 +1,10 @@
 """Reads shared by every process."""
 
+from django.db.models import Q
+
 from audit.models import AuditEvent
 
+from .access import CaseAccess
 from .deadlines import Deadline
 from .delegation import principals_of
 from .history import case_type_of
@@ -24,6 +27,12 @@ def scoped(qs, user, involved):
     # LEAVE-6: a delegate sees what the people they stand in for see, while the leave runs.
     for principal in principals_of(employee):
         condition |= involved(principal)
+    # CASE-2/CASE-4: a consultee or a copied-in colleague reads that one case (reading only).
+    condition |= Q(
+        pk__in=CaseAccess.objects.filter(
+            case_type=qs.model._meta.model_name, employee=employee
+        ).values("case_id")
+    )
     return qs.filter(condition).distinct()
 
 

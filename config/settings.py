@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "audit",
     "approvals",
     "workflows",
+    "casework",
     "notifications",
     "api",
 ]
@@ -111,6 +112,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing one before collectstatic
 
 # The project's own static files (vendored libraries under static/vendor/, e.g. htmx).
