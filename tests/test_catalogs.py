@@ -61,9 +61,7 @@ def test_compiled_catalog_matches_its_po(language):
         str(k[1]) for k in expected.keys() | compiled.keys() if expected.get(k) != compiled.get(k)
     )
     assert stale == [], f"locale/{language}/LC_MESSAGES/django.mo is out of date with its .po"
-    assert _mo(language).metadata.get("Plural-Forms") == _po(language).metadata.get(
-        "Plural-Forms"
-    )
+    assert _mo(language).metadata.get("Plural-Forms") == _po(language).metadata.get("Plural-Forms")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
