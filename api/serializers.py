@@ -4,6 +4,7 @@ validate them and name the rule in their errors, so the API and the pages refuse
 from django.utils import translation
 from rest_framework import serializers
 
+from api.casework import casework_fields
 from approvals.promotion import selectors as promotion_selectors
 from approvals.promotion.models import Promotion
 from approvals.promotion.services import defence_summary
@@ -54,6 +55,8 @@ class CaseSerializer(serializers.Serializer):
                 }
                 for e in events
             ],
+            # CASE-1..6: comments, attachments, consultations, cc and casework_actions.
+            **casework_fields(self.context, case),
         }
 
 

@@ -1,8 +1,11 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import attendance, leave, notices, probation, views
+from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
+from workflows.leave import LeaveFlow
+
+from . import attendance, casework, leave, notices, probation, views
 
 router = SimpleRouter()
 router.register("promotions", views.PromotionViewSet, basename="promotion")
@@ -14,8 +17,25 @@ router.register("punch-corrections", attendance.PunchCorrectionViewSet, basename
 router.register("probations", probation.ProbationViewSet, basename="probation")
 router.register("notices", notices.NoticeViewSet, basename="notice")
 
+# CASE-7: before the router, whose "<resource>/<pk>/<action>/" routes would read "bulk" as an id.
+BULK = r"bulk/(?P<decision>approve|reject)/$"
+bulk_urls = [
+    re_path(
+        rf"^{resource}/{BULK}",
+        casework.BulkDecideView.as_view(flow_class=flow_class),
+        name=f"api-{resource}-bulk",
+    )
+    for resource, flow_class in (
+        ("leaves", LeaveFlow),
+        ("shift-swaps", ShiftSwapFlow),
+        ("punch-corrections", PunchCorrectionFlow),
+    )
+]
+
 urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="api-inbox"),
+    path("inbox/<int:task_id>/claim/", casework.TaskClaimView.as_view(), name="api-inbox-claim"),
+    *bulk_urls,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,

@@ -24,6 +24,7 @@ from workflows.inbox import inbox_for
 from workflows.penalty import PenaltyFlow
 from workflows.promotion import PromotionFlow
 
+from .casework import CaseworkActions, casework_context
 from .serializers import EmployeeSerializer, PenaltySerializer, PromotionSerializer
 
 
@@ -34,8 +35,10 @@ def _body(request) -> dict:
     return data
 
 
-class CaseViewSet(viewsets.ViewSet):
-    """List/read/create a kind of case and perform its actions: POST <id>/<action>/."""
+class CaseViewSet(CaseworkActions, viewsets.ViewSet):
+    """List/read/create a kind of case and perform its actions: POST <id>/<action>/; the
+    casework actions (transfer, consult, urge, cc, comment, attachments) come from
+    api.casework."""
 
     flow_class = None
     serializer_class = None
@@ -55,6 +58,7 @@ class CaseViewSet(viewsets.ViewSet):
             "flow_class": self.flow_class,
             "timelines": timelines_for(cases),
             "deadlines": deadlines_for(cases),
+            **casework_context(self.flow_class, cases),
         }
 
     def represent(self, case):
