@@ -63,8 +63,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "viewflow.middleware.SiteMiddleware",
-    "viewflow.middleware.HotwireTurboMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "notifications.context_processors.notices",
+                "workflows.inbox_views.nav_counts",
             ],
         },
     },
@@ -112,9 +111,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_ROOT = VAR_DIR / "media"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing one before collectstatic
-
+MEDIA_ROOT = VAR_DIR / "media"
 # The project's own static files (vendored libraries under static/vendor/, e.g. htmx).
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production (DEBUG=False): `collectstatic` writes compressed, content-hashed files into

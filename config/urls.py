@@ -9,5 +9,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("api.urls")),
+    path("", include("notifications.urls")),
+    path("", include("casework.urls")),
     path("", include("workflows.urls")),
 ]

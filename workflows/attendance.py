@@ -20,7 +20,7 @@ from org.levels import Role
 
 from .base import CaseFlowMixin
 from .engine import Action
-from .views import CaseTaskView
+from .task_view import CaseTaskView
 
 GM_OFFICE = f"org.{Role.GM_OFFICE}"
 
@@ -58,6 +58,7 @@ class ShiftSwapFlow(CaseFlowMixin, flow.Flow):
 
     case_model = ShiftSwap
     resource = "shift-swaps"
+    kind_label = _("Shift swap")  # the kind of case, in lists
     process_summary_template = "{{ process.artifact }}"
 
     start = flow.StartHandle(this.start_case).Next(this.consent)
@@ -113,6 +114,7 @@ class PunchCorrectionFlow(CaseFlowMixin, flow.Flow):
 
     case_model = PunchCorrection
     resource = "punch-corrections"
+    kind_label = _("Missed-punch make-up")  # the kind of case, in lists
     process_summary_template = "{{ process.artifact }}"
 
     start = flow.StartHandle(this.start_case).Next(this.approval)

@@ -1,4 +1,4 @@
-"""What every flow of the engine shares: the row lock, who sees the viewflow pages, and the
+"""What every flow of the engine shares: the row lock, the case it carries, and the
 "task created" notice."""
 
 from django.db import transaction
@@ -6,9 +6,6 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.split import SplitActivation
-
-from approvals import permissions as perms
-from org.levels import Role
 
 from .signals import task_created
 
@@ -52,10 +49,10 @@ class CaseFlowMixin:
         if not hand_to_delegate(activation.task):
             announce_task(type(self), activation.task.pk)
 
-    # --- viewflow page permissions -----------------------------------------------------------
+    # --- viewflow's own permission hooks ---------------------------------------------------
     def has_view_permission(self, user, obj=None):
-        """Everyone signed in has an inbox; a process or task page only for those who may see
-        its case (an employee sees only their own cases)."""
+        """viewflow's task managers ask this; the product's lists and case pages check the
+        domain's visibility (`visible_cases`) themselves."""
         if not user.is_authenticated:
             return False
         if obj is None:
@@ -64,9 +61,9 @@ class CaseFlowMixin:
         return self.visible_cases(user).filter(pk=process.artifact_object_id).exists()
 
     def has_manage_permission(self, user, obj=None):
-        return user.is_authenticated and (
-            user.is_superuser or perms.has_role(user, Role.ADMINISTRATION)
-        )
+        """Nobody manages the engine by hand (cancel, undo, revive a task): ending a case early
+        is always a domain action with its audit event (withdraw, cancel, revoke...)."""
+        return False
 
     def visible_cases(self, user):
         raise NotImplementedError

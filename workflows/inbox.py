@@ -1,11 +1,12 @@
-"""The caller's open tasks across every flow (API `GET /inbox/`), most urgent first.
+"""The caller's tasks across every flow: the API's `GET /inbox/` and the inbox pages (待办 assigned
+to me, 待领取 queued for a role I hold, 已办 done by me).
 
 A constant number of queries whatever the number of tasks: the caller's permissions, the tasks
-with their process, and one query per kind of case for the titles.
+with their process, then per kind of case present one query for the cases and one for their open
+deadlines (by subquery: no id list, which SQLite would split when long).
 """
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -17,38 +18,63 @@ from org.models import Employee
 from .site import FLOWS
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+# CASE-7: the kinds of request a reviewer may decide many at once, from the inbox.
+BULK_RESOURCES = frozenset({"leaves", "shift-swaps", "punch-corrections"})
+
+
+def _human():
+    return Task.objects.filter(flow_task_type="HUMAN").select_related("process")
+
+
+def assigned_tasks(user):
+    """Open tasks in the user's own name (待办)."""
+    return _human().filter(status__in=OPEN, owner=user)
+
+
+def queued_tasks(user):
+    """Unclaimed open tasks queued for a role the user holds (待领取)."""
+    return _human().filter(
+        status__in=OPEN, owner__isnull=True, owner_permission__in=user.get_all_permissions()
+    )
+
+
+def done_tasks(user):
+    """Tasks the user completed (已办), newest first."""
+    return _human().filter(status=STATUS.DONE, owner=user)
 
 
 def open_tasks_for(user):
     """Tasks assigned to the user, and unclaimed tasks queued for a role the user holds."""
     permissions = user.get_all_permissions()
     return (
-        Task.objects.filter(flow_task_type="HUMAN", status__in=OPEN)
+        _human()
+        .filter(status__in=OPEN)
         .filter(Q(owner=user) | Q(owner__isnull=True, owner_permission__in=permissions))
-        .select_related("process")
         .order_by("created", "pk")
     )
 
 
+def case_path(resource: str, case_id) -> str:
+    """Where every link to a case lands (inbox, mail, notices): its one page."""
+    return f"/{resource}/{case_id}/"
+
+
 def task_url(task) -> str:
-    """The task's page on the viewflow site (it redirects to execute, assign or detail)."""
-    flow_class = task.flow_task.flow_class
-    return reverse(
-        f"workflow:flows:{flow_class.__name__.removesuffix('Flow').lower()}:{task.flow_task.name}:index",
-        args=[task.process_id, task.pk],
-    )
+    """A task's link is its case's page: the actions of the step are there."""
+    return case_path(task.flow_task.flow_class.resource, task.process.artifact_object_id)
 
 
-def inbox_for(user) -> list[dict]:
-    flows = {flow_class: flow_class for flow_class in FLOWS}
-    task_qs = open_tasks_for(user)
+def task_rows(task_qs, user, *, with_deadlines: bool = True) -> list[dict]:
+    """One row per task of `task_qs` whose case still exists (kind, applicant, step, due time)."""
+    flows = set(FLOWS)
     tasks = list(task_qs)
-    flows_present = {task.process.flow_class for task in tasks} & set(flows)
-    # One query per kind of case, by subquery (no id list: SQLite would split a long one).
+    flows_present = {task.process.flow_class for task in tasks} & flows
     cases = {
         flow_class: {
             case.pk: case
-            for case in flow_class.case_model._default_manager.select_related("employee").filter(
+            for case in flow_class.case_model._default_manager.select_related(
+                "employee", "department"
+            ).filter(
                 pk__in=task_qs.filter(process__flow_class=flow_class).values(
                     "process__artifact_object_id"
                 )
@@ -56,8 +82,9 @@ def inbox_for(user) -> list[dict]:
         }
         for flow_class in flows_present
     }
-    due = _open_deadlines(task_qs, flows_present)
+    due = _open_deadlines(task_qs, flows_present) if with_deadlines else {}
     standing_in = _principals(tasks)
+    me = getattr(user, "employee", None)
     now = timezone.now()
     labels = {}  # translated level names, looked up once per call
     rows = []
@@ -70,25 +97,77 @@ def inbox_for(user) -> list[dict]:
             continue
         node = task.flow_task
         due_at = due.get((flow_class, case.pk, flow_class.node_deadlines.get(node.name)))
+        node_actions = flow_class.node_actions.get(node.name, [])
+        own = me is not None and me.pk in flow_class.instance.parties(case)
         rows.append(
             {
                 "task_id": task.pk,
                 "resource": flow_class.resource,
+                "kind": flow_class.kind_label,
                 "case_id": case.pk,
                 "action": node.name,
-                "actions": flow_class.node_actions.get(node.name, []),
+                "step": str(node.task_title),
+                "actions": node_actions,
                 "title": _title(node, case, labels),
+                "applicant": case.employee.name,
+                "department_id": case.department_id,
+                "department": case.department.name,
                 "skip_level": getattr(case, "skip_level", False),
                 "assigned_at": (task.assigned or task.created).isoformat(),
+                "finished_at": task.finished,
                 "due_at": due_at.isoformat() if due_at else None,
+                "due": due_at,
                 "overdue": bool(due_at and due_at < now),
-                "url": task_url(task),
+                "url": case_path(flow_class.resource, case.pk),
                 # LEAVE-6: whose task this is while its owner is on leave (None: the caller's).
                 "acting_for": standing_in.get((task.data or {}).get("acting_for")),
+                # Nobody reviews their own request: a queued task of one's own case is shown
+                # (the GM office sees its whole queue) but cannot be claimed.
+                "own": own,
+                "claimable": task.owner_id is None and task.status == STATUS.NEW and not own,
+                "bulk": flow_class.resource in BULK_RESOURCES and "approve" in node_actions,
             }
         )
-    # Most urgent first: due soonest (undated last), then oldest.
-    rows.sort(key=lambda r: (r["due_at"] is None, r["due_at"] or "", r["assigned_at"]))
+    return rows
+
+
+def by_urgency(rows: list[dict]) -> list[dict]:
+    """Most urgent first: due soonest (undated last), then oldest."""
+    return sorted(rows, key=lambda r: (r["due_at"] is None, r["due_at"] or "", r["assigned_at"]))
+
+
+def inbox_for(user) -> list[dict]:
+    """API `GET /inbox/`: the caller's open tasks (own and queued), most urgent first."""
+    keys = (
+        "task_id",
+        "resource",
+        "case_id",
+        "action",
+        "actions",
+        "title",
+        "skip_level",
+        "assigned_at",
+        "due_at",
+        "overdue",
+        "url",
+        "acting_for",
+    )
+    rows = by_urgency(task_rows(open_tasks_for(user), user))
+    return [{k: row[k] for k in keys} for row in rows]
+
+
+def filter_rows(rows, *, kind=None, department=None, overdue=None, q=None) -> list[dict]:
+    """The inbox pages' filters: kind of case (API resource), department id, overdue only,
+    applicant name contains `q` (case-insensitive)."""
+    if kind:
+        rows = [r for r in rows if r["resource"] == kind]
+    if department:
+        rows = [r for r in rows if str(r["department_id"]) == str(department)]
+    if overdue:
+        rows = [r for r in rows if r["overdue"]]
+    if q:
+        needle = q.strip().casefold()
+        rows = [r for r in rows if needle in r["applicant"].casefold()]
     return rows
 
 
@@ -124,5 +203,6 @@ def _title(node, case, labels: dict) -> str:
         return f"{node.task_title}: {case.employee.name}"
     if target not in labels:
         labels[target] = str(case.get_target_level_display())
-    marker = f" [{_('skip-level')}]" if case.skip_level else ""
+    skip = _("skip-level")
+    marker = f" [{skip}]" if case.skip_level else ""
     return f"{node.task_title}: {case.employee.name} → {labels[target]}{marker}"

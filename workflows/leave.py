@@ -21,7 +21,7 @@ from org.levels import Role
 
 from .base import CaseFlowMixin
 from .engine import Action
-from .views import CaseTaskView
+from .task_view import CaseTaskView
 
 S = LeaveState
 AFTER = dt.timedelta(microseconds=1)
@@ -61,6 +61,7 @@ class LeaveFlow(CaseFlowMixin, flow.Flow):
 
     case_model = Leave
     resource = "leaves"
+    kind_label = _("Leave")  # the kind of case, in lists
     process_summary_template = "{{ process.artifact }}"
 
     start = flow.StartHandle(this.start_case).Next(this.decide)

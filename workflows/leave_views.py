@@ -47,6 +47,12 @@ def _delegates(me):
     )
 
 
+def _leads_a_department(me) -> bool:
+    from org.models import Department
+
+    return Department.objects.filter(lead=me).exists()
+
+
 def _people_for_emergency(me):
     """A lead may record an emergency request for the members of their department (LEAVE-2)."""
     return Employee.objects.filter(department__lead=me, user__is_active=True).exclude(pk=me.pk)
@@ -67,7 +73,8 @@ def leave_new(request):
         template="workflows/leave_new.html",
         context={
             "kinds": LeaveKind.choices,
-            "delegates": _delegates(me),
+            # LEAVE-6: only a department lead has review steps a stand-in could take over.
+            "delegates": _delegates(me) if _leads_a_department(me) else None,
             "people": _people_for_emergency(me),
         },
         create=lambda: leave_submit(

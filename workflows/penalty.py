@@ -28,7 +28,7 @@ from org.models import Employee
 
 from .base import CaseFlowMixin, DataSplit, announce_task, assigned_user
 from .engine import OPEN_TASK_STATUSES, Action
-from .views import CaseTaskView
+from .task_view import CaseTaskView
 
 S = PenaltyState
 # A timer fires when its time is <= now; the window's last instant still belongs to the employee.
@@ -127,6 +127,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
 
     case_model = Penalty
     resource = "penalties"
+    kind_label = _("Penalty")  # the kind of case, in lists
     process_summary_template = "{{ process.artifact }}"
 
     start = flow.StartHandle(this.start_case).Next(this.branches)

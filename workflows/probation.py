@@ -27,7 +27,7 @@ from org.levels import Role
 
 from .base import CaseFlowMixin
 from .engine import OPEN_TASK_STATUSES, Action, start_flow
-from .views import CaseTaskView
+from .task_view import CaseTaskView
 
 S = ProbationState
 GM_OFFICE = f"org.{Role.GM_OFFICE}"
@@ -74,6 +74,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
 
     case_model = Probation
     resource = "probations"
+    kind_label = _("Probation conversion")  # the kind of case, in lists
     process_summary_template = "{{ process.artifact }}"
 
     start = flow.StartHandle(this.start_case).Next(this.branches)

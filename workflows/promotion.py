@@ -21,7 +21,7 @@ from org.levels import Role
 
 from .base import CaseFlowMixin, DataSplit, assigned_user
 from .engine import Action
-from .views import CaseTaskView
+from .task_view import CaseTaskView
 
 S = PromotionState
 
@@ -69,6 +69,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
 
     case_model = Promotion
     resource = "promotions"
+    kind_label = _("Promotion")  # the kind of case, in lists
     # The viewflow inbox's "process brief": the case itself (skip-level marked, PROMO-1).
     process_summary_template = "{{ process.artifact }}"
 

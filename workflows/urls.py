@@ -1,10 +1,26 @@
 from django.urls import path
 
-from . import attendance_views, leave_views, probation_views, views
-from .site import site
+from . import attendance_views, inbox_views, leave_views, probation_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The lists: 待办, 待领取 (claim in place), 已办, 我发起的, 抄送我的; bulk decisions (CASE-7).
+    path("inbox/", inbox_views.inbox_page, name="inbox"),
+    path("queue/", inbox_views.queue_page, name="queue"),
+    path("queue/<int:task_id>/claim/", inbox_views.claim, name="claim"),
+    path("done/", inbox_views.done_page, name="done"),
+    path("mine/", inbox_views.mine_page, name="mine"),
+    path("copied/", inbox_views.copied_page, name="copied"),
+    path("inbox/bulk/", inbox_views.bulk_decide_page, name="bulk_decide"),
+    # A task's link is its case page, open or finished alike (also the retired console's links).
+    path("tasks/<int:task_id>/", inbox_views.task_page, name="task"),
+    path(
+        "workflow/flows/<slug:flow>/<int:process>/<slug:node>/<int:task_id>/",
+        inbox_views.legacy_task_page,
+    ),
+    path("workflow/inbox/", inbox_views.inbox_page),
+    path("workflow/queue/", inbox_views.queue_page),
+    # Cases: one page each, where every action is taken.
     path("promotions/apply/", views.promotion_apply, name="promotion_apply"),
     path("promotions/<int:pk>/", views.promotion_detail, name="promotion_detail"),
     path("penalties/new/", views.penalty_new, name="penalty_new"),
@@ -25,5 +41,4 @@ urlpatterns = [
     ),
     path("probations/apply/", probation_views.probation_apply, name="probation_apply"),
     path("probations/<int:pk>/", probation_views.probation_detail, name="probation_detail"),
-    path("", site.urls),
 ]

@@ -16,7 +16,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views import generic
 from django.views.decorators.http import require_POST
 
 from approvals import eligibility as eligibility_rules
@@ -25,6 +24,8 @@ from approvals.errors import DomainError
 from approvals.selectors import timeline
 from org.levels import LADDER, Level, Role, next_level
 from org.models import Employee
+
+from .mine import holder_label
 
 
 class ActionForm(forms.Form):
@@ -225,10 +226,10 @@ def _witness_choices(case):
     ]
 
 
-def _form(data=None, case=None) -> ActionForm:
+def _form(data=None, case=None, auto_id="id_%s") -> ActionForm:
     from approvals.penalty.models import Sanction
 
-    form = ActionForm(data)
+    form = ActionForm(data, auto_id=auto_id)
     form.fields["panel"].choices = _panel_choices()
     form.fields["witnesses"].choices = _witness_choices(case)
     form.fields["replacement"].choices = _witness_choices(case)
@@ -264,19 +265,51 @@ def _payload(flow_class, name: str, data, case=None) -> dict:
     return payload
 
 
-def _actions_context(flow_class, user, case, only=None):
+def _field_choices(form, name: str, user, case) -> None:
+    """Offer only what the action can accept for this case and this person (PROMO-1, APPEAL-2,
+    PEN-3): the skip-level box only on a skip-level promotion, "reduce to" only the lighter
+    sanctions, the witness picker only for the issuer recording a refusal."""
+    from approvals.penalty.models import Sanction
+
+    if name == "respond" and hasattr(case, "sanction"):
+        order = list(Sanction.values)
+        lighter = order[: order.index(case.sanction)] if case.sanction in order else []
+        form.fields["reduced_to"].choices = [("", "—")] + [
+            (value, label) for value, label in Sanction.choices if value in lighter
+        ]
+
+
+def _action_fields(flow_class, name: str, user, case) -> list[str]:
+    fields = list(flow_class.actions[name].fields)
+    if name == "approve" and not getattr(case, "skip_level", False):
+        fields = [f for f in fields if f != "confirm_skip_level"]
+    if name == "refuse-to-sign" and case.employee.user_id == user.pk:
+        fields = [f for f in fields if f != "witnesses"]  # the employee only refuses
+    return fields
+
+
+def _actions_context(flow_class, user, case, bound: tuple[str, dict] | None = None):
+    """One form per action the viewer may take now; the refused one (`bound`: name, POST data)
+    keeps what was typed."""
     names = flow_class.instance.available_actions(user, case)
-    if only is not None:
-        names = [n for n in names if n in only]
-    form = _form(case=case)
-    return [
-        {
-            "name": n,
-            "label": _label(flow_class, n),
-            "fields": [form[f] for f in flow_class.actions[n].fields],
-        }
-        for n in names
-    ]
+    result = []
+    for n in names:
+        data = bound[1] if bound and bound[0] == n else None
+        form = _form(data, case, auto_id=f"{n}-%s")
+        _field_choices(form, n, user, case)
+        result.append(
+            {
+                "name": n,
+                "label": _label(flow_class, n),
+                "fields": [form[f] for f in _action_fields(flow_class, n, user, case)],
+                "danger": n in DANGER_ACTIONS,
+            }
+        )
+    return result
+
+
+# Actions shown with a warning style (they refuse, end or undo something).
+DANGER_ACTIONS = {"decline", "reject", "withdraw", "cancel", "refuse", "refuse-to-sign", "object"}
 
 
 def _case_context(request, flow_class, case):
@@ -287,7 +320,9 @@ def _case_context(request, flow_class, case):
 
     context = {
         "case": case,
+        "flow_class": flow_class,
         "resource": flow_class.resource,
+        "kind": flow_class.kind_label,
         "summary_template": f"workflows/_{flow_class.case_model._meta.model_name}.html",
         "timeline": _history(flow_class, timeline(case)),
         "deadlines": deadlines_for([case]).get(case.pk, []),
@@ -308,56 +343,17 @@ def _case_context(request, flow_class, case):
     return context
 
 
-class CaseTaskView(generic.TemplateView):
-    """The page of a human task on the viewflow site; POST performs one of the step's actions."""
+def _open_tasks(flow_class, case):
+    from viewflow.workflow.models import Task
 
-    template_name = "workflows/task.html"
+    from .engine import OPEN_TASK_STATUSES, process_for
 
-    def _flow_and_case(self):
-        activation = self.request.activation
-        flow_class = activation.flow_class
-        return flow_class, flow_class.instance.case_of(activation.process)
-
-    def get_context_data(self, **kwargs):
-        flow_class, case = self._flow_and_case()
-        node = self.request.activation.flow_task.name
-        context = super().get_context_data(**kwargs)
-        context.update(_case_context(self.request, flow_class, case))
-        context["task"] = task = self.request.activation.task
-        principal = (task.data or {}).get("acting_for")
-        if principal:  # LEAVE-6: the delegate sees whose step this is
-            context["acting_for"] = Employee.objects.filter(user_id=principal).first()
-        context["actions"] = _actions_context(
-            flow_class, self.request.user, case, only=flow_class.node_actions.get(node, [])
-        )
-        return context
-
-    def post(self, request, *args, **kwargs):
-        from .engine import run_action
-
-        flow_class, case = self._flow_and_case()
-        node = request.activation.flow_task.name
-        name = request.POST.get("action", "")
-        if name not in flow_class.node_actions.get(node, []):
-            raise Http404
-        action = flow_class.actions[name]
-        try:
-            run_action(
-                flow_class=flow_class,
-                actions=flow_class.actions,
-                case=case,
-                name=name,
-                actor=request.user,
-                activation=request.activation if action.nodes else None,
-                **_payload(flow_class, name, request.POST, case),
-            )
-        except DomainError as exc:
-            messages.error(request, exc.detail)
-            return HttpResponseRedirect(request.get_full_path())
-        messages.success(request, _("Done: %(action)s.") % {"action": _label(flow_class, name)})
-        if action.nodes:
-            return HttpResponseRedirect(reverse("workflow:inbox"))
-        return HttpResponseRedirect(request.get_full_path())
+    process = process_for(flow_class, case)
+    return list(
+        Task.objects.filter(
+            process=process, status__in=OPEN_TASK_STATUSES, flow_task_type="HUMAN"
+        ).select_related("owner__employee")
+    )
 
 
 # --- the employee's own pages ----------------------------------------------------------------
@@ -463,41 +459,121 @@ def new_case_page(request, *, template, context, create, flow_class, detail, don
     return HttpResponseRedirect(reverse(detail, args=[case.pk]))
 
 
+def _casework_call(flow_class, case, name: str, request):
+    """Run a casework action (CASE-1..6) from the case page's form: the same services the API
+    calls."""
+    from casework import services as work
+
+    post, actor = request.POST, request.user
+    common = {"flow_class": flow_class, "case": case, "actor": actor}
+    if name == "transfer":
+        return work.case_transfer(**common, to=post.get("to"), comment=post.get("comment", ""))
+    if name == "consult":
+        return work.case_consult(**common, to=post.get("to"), question=post.get("question", ""))
+    if name == "consult-reply":
+        return work.consultation_answer(**common, answer=post.get("answer", ""))
+    if name == "urge":
+        return work.case_urge(**common)
+    if name == "cc":
+        people = [int(v) for v in post.getlist("people") if v.isdigit()]
+        return work.case_cc(**common, people=people, comment=post.get("comment", ""))
+    if name == "comment":
+        return work.case_comment(**common, body=post.get("body", ""))
+    if name == "attach":
+        return work.attachment_add(**common, file=request.FILES.get("file"))
+    raise Http404
+
+
+CASEWORK_LABELS = {
+    "transfer": _("Transfer"),
+    "consult": _("Ask for an opinion"),
+    "consult-reply": _("Give my opinion"),
+    "urge": _("Urge"),
+    "cc": _("Copy to"),
+    "comment": _("Comment"),
+    "attach": _("Attach a file"),
+}
+
+
+def _casework_context(request, flow_class, case, bound) -> dict:
+    from casework import selectors as work
+
+    user = request.user
+    names = work.casework_actions(user, flow_class, case)
+    data = bound[1] if bound and bound[0] in CASEWORK_LABELS else {}
+    context = {
+        "casework": work.casework_for(flow_class, [case]).get(case.pk, {}),
+        "casework_actions": names,
+        "casework_data": data,
+        "casework_error_action": bound[0] if bound else "",
+    }
+    if "transfer" in names:
+        from casework.services import transfer_candidates
+
+        context["transfer_candidates"] = transfer_candidates(flow_class, case, user)
+    if {"consult", "cc"} & set(names):
+        parties = flow_class.instance.parties(case)
+        me = perms.employee_of(user)
+        context["people"] = (
+            Employee.objects.filter(user__is_active=True)
+            .exclude(pk__in=[*parties, getattr(me, "pk", 0)])
+            .select_related("department")
+            .order_by("department__name", "name")
+        )
+    return context
+
+
 def _case_page(request, flow_class, pk):
-    """A case page for everyone allowed to see the case, with the actions they may take that
-    are not inbox steps (withdraw, vote, sign, raise...)."""
+    """The one page of a case, where every link lands (inbox, mail, notices): summary, evidence,
+    deadlines, who holds it now, the actions the viewer may take now (every step's and the
+    casework ones), comments, attachments and the history. A refused action re-renders the page
+    with the rule's message and what was typed (400); nothing is saved."""
     case = flow_class.instance.visible_cases(request.user).filter(pk=pk).first()
     if case is None:
         raise Http404
-    page_actions = [n for n, a in flow_class.actions.items() if not a.nodes]
+    bound = error = None
     if request.method == "POST":
         from .engine import run_action
 
         name = request.POST.get("action", "")
-        if name not in page_actions:
+        if name not in flow_class.actions and name not in CASEWORK_LABELS:
             raise Http404
         try:
-            run_action(
-                flow_class=flow_class,
-                actions=flow_class.actions,
-                case=case,
-                name=name,
-                actor=request.user,
-                **_payload(flow_class, name, request.POST, case),
-            )
+            if name in flow_class.actions:
+                run_action(
+                    flow_class=flow_class,
+                    actions=flow_class.actions,
+                    case=case,
+                    name=name,
+                    actor=request.user,
+                    **_payload(flow_class, name, request.POST, case),
+                )
+                label = _label(flow_class, name)
+            else:
+                _casework_call(flow_class, case, name, request)
+                label = CASEWORK_LABELS[name]
         except DomainError as exc:
-            messages.error(request, exc.detail)
+            bound, error = (name, request.POST), exc
+            case = flow_class.instance.visible_cases(request.user).filter(pk=pk).first()
+            if case is None:
+                raise Http404 from None
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": _label(flow_class, name)})
-        return HttpResponseRedirect(request.get_full_path())
+            messages.success(request, _("Done: %(action)s.") % {"action": label})
+            if flow_class.instance.visible_cases(request.user).filter(pk=pk).exists():
+                return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(reverse("inbox"))
     context = _case_context(request, flow_class, case)
-    context["actions"] = _actions_context(flow_class, request.user, case, only=page_actions)
-    context["inbox_actions"] = [
-        n
-        for n in flow_class.instance.available_actions(request.user, case)
-        if n not in page_actions
-    ]
-    return render(request, "workflows/case.html", context)
+    context["actions"] = _actions_context(flow_class, request.user, case, bound)
+    context.update(_casework_context(request, flow_class, case, bound))
+    context["error"] = error.detail if error else None
+    context["error_action"] = bound[0] if bound else ""
+    tasks = _open_tasks(flow_class, case)
+    context["holders"] = [holder_label(t) for t in tasks]
+    mine = [t for t in tasks if t.owner_id == request.user.pk]
+    principal = next(((t.data or {}).get("acting_for") for t in mine if t.data), None)
+    if principal:  # LEAVE-6: the delegate sees whose step this is
+        context["acting_for"] = Employee.objects.filter(user_id=principal).first()
+    return render(request, "workflows/case.html", context, status=400 if error else 200)
 
 
 @login_required

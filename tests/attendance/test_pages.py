@@ -5,12 +5,9 @@ ActionForm actions, and the home page lists."""
 import pytest
 import time_machine
 from django.test import Client
-from viewflow.workflow.models import Task
 
 from approvals.attendance.models import PunchCorrection, ShiftSwap
 from tests.attendance.helpers import local, request_punch, request_swap
-from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
-from workflows.inbox import task_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday")]
 
@@ -90,31 +87,29 @@ def test_case_pages_are_404_for_others(org):
     assert client(org.lead).get(f"/punch-corrections/{punch}/").status_code == 200
 
 
-def _execute(flow_class, case_id, node):
-    task = Task.objects.get(
-        process__artifact_object_id=case_id,
-        flow_task=flow_class.instance.node(node),
-        status__in=["NEW", "ASSIGNED", "STARTED"],
-    )
-    return task_url(task).rstrip("/") + "/execute/"
-
-
-def test_swap1_task_pages_consent_then_approve(org):
+def test_swap1_case_page_consent_then_approve(org):
+    """Each step is decided on the case page; each person is offered only their own step."""
     case_id = request_swap(org.agent, org.colleague)["id"]
-    url = _execute(ShiftSwapFlow, case_id, "consent")
-    assert client(org.lead).get(url).status_code == 403  # not the colleague's task
+    url = f"/shift-swaps/{case_id}/"
+    assert 'data-action="consent"' not in client(org.lead).get(url).text  # the colleague's step
     page = client(org.colleague).get(url)
     assert page.status_code == 200 and 'data-action="consent"' in page.text
     assert 'data-action="refuse"' in page.text and 'data-action="approve"' not in page.text
     response = client(org.colleague).post(url, {"action": "consent", "comment": "好"})
     assert response.status_code == 302
-    url = _execute(ShiftSwapFlow, case_id, "approval")
-    # Rejecting without a reason is refused on the page; nothing changes.
+    # Rejecting without a reason is refused on the page (400, the typed form kept); nothing changes.
     response = client(org.lead).post(url, {"action": "reject", "reason": ""})
-    assert response.status_code == 302
+    assert response.status_code == 400
     assert ShiftSwap.objects.get().state == "awaiting_approval"
     client(org.lead).post(url, {"action": "approve"})
     assert ShiftSwap.objects.get().state == "approved"
+
+
+def test_swap1_the_lead_cannot_consent_for_the_colleague(org):
+    case_id = request_swap(org.agent, org.colleague)["id"]
+    response = client(org.lead).post(f"/shift-swaps/{case_id}/", {"action": "consent"})
+    assert response.status_code == 400
+    assert ShiftSwap.objects.get().state == "awaiting_consent"
 
 
 def test_swap1_requester_cancels_on_the_case_page(org):
@@ -128,10 +123,10 @@ def test_swap1_requester_cancels_on_the_case_page(org):
     assert ShiftSwap.objects.get().state == "cancelled"
 
 
-def test_punch1_task_page_approve(org):
+def test_punch1_case_page_approve(org):
     case_id = request_punch(org.agent, "2026-03-02T18:00:00+08:00")["id"]
-    url = _execute(PunchCorrectionFlow, case_id, "approval")
-    assert client(org.agent).get(url).status_code == 403
+    url = f"/punch-corrections/{case_id}/"
+    assert 'data-action="approve"' not in client(org.agent).get(url).text
     page = client(org.lead).get(url)
     assert 'data-action="approve"' in page.text and 'data-action="reject"' in page.text
     client(org.lead).post(url, {"action": "reject", "reason": "无异常记录"})

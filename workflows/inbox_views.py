@@ -1,0 +1,206 @@
+"""The list pages: 待办 inbox, 待领取 queue (claim in place), 已办 done, 我发起的 my requests,
+抄送我的 copied to me; bulk decisions from the inbox (CASE-7); the redirect of a task link to
+its case page. Thin: selectors for reading, casework services for acting."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from viewflow.workflow.models import Task
+
+from approvals.errors import DomainError
+from org.models import Department
+
+from . import inbox, mine
+from .site import FLOWS
+
+PAGE_SIZE = 25
+
+BOXES = {
+    "inbox": (
+        gettext_lazy("To do"),
+        lambda user: inbox.by_urgency(inbox.task_rows(inbox.assigned_tasks(user), user)),
+    ),
+    "queue": (
+        gettext_lazy("To claim"),
+        lambda user: inbox.by_urgency(inbox.task_rows(inbox.queued_tasks(user), user)),
+    ),
+    "done": (
+        gettext_lazy("Done"),
+        lambda user: inbox.task_rows(
+            inbox.done_tasks(user).order_by("-finished", "-pk"), user, with_deadlines=False
+        ),
+    ),
+    "mine": (gettext_lazy("My requests"), mine.my_requests),
+    "copied": (gettext_lazy("Copied to me"), mine.copied_to),
+}
+
+
+def nav_counts(request) -> dict:
+    """Context processor: the header's counts of 待办 and 待领取 (two COUNT queries)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_counts": {
+            "inbox": inbox.assigned_tasks(user).count(),
+            "queue": inbox.queued_tasks(user).count(),
+        }
+    }
+
+
+def _filters(request) -> dict:
+    get = request.GET
+    return {
+        "kind": get.get("kind", ""),
+        "department": get.get("department", "") if get.get("department", "").isdigit() else "",
+        "overdue": get.get("overdue") == "1",
+        "q": get.get("q", "")[:100],
+    }
+
+
+def _page_number(request) -> int:
+    value = request.GET.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100000 else 1
+
+
+def _box(request, name):
+    title, rows_for = BOXES[name]
+    filters = _filters(request)
+    rows = inbox.filter_rows(rows_for(request.user), **filters)
+    paginator = Paginator(rows, PAGE_SIZE)
+    page = paginator.get_page(_page_number(request))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "box": name,
+        "box_title": title,
+        "page": page,
+        "rows": page.object_list,
+        "total": paginator.count,
+        "filters": filters,
+        "query": query.urlencode(),
+        "kinds": [(f.resource, f.kind_label) for f in FLOWS],
+        "departments": Department.objects.order_by("name").values_list("pk", "name"),
+        "bulk": name == "inbox" and any(r.get("bulk") for r in page.object_list),
+    }
+    return render(request, "workflows/box.html", context)
+
+
+@login_required
+def inbox_page(request):
+    return _box(request, "inbox")
+
+
+@login_required
+def queue_page(request):
+    return _box(request, "queue")
+
+
+@login_required
+def done_page(request):
+    return _box(request, "done")
+
+
+@login_required
+def mine_page(request):
+    return _box(request, "mine")
+
+
+@login_required
+def copied_page(request):
+    return _box(request, "copied")
+
+
+def _back(request, default: str) -> str:
+    """The list to return to (only a path on this site)."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return default
+
+
+@login_required
+@require_POST
+def claim(request, task_id):
+    """Claim a queued task in place; the row then links to its case page."""
+    from casework.services import task_claim
+
+    task = Task.objects.select_related("process").filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    try:
+        task_claim(task=task, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return HttpResponseRedirect(_back(request, reverse("queue")))
+    messages.success(request, _("The task is yours now; it is in your to-do list."))
+    case = inbox.task_url(task)
+    return HttpResponseRedirect(case if request.POST.get("open") else _back(request, case))
+
+
+@login_required
+@require_POST
+def bulk_decide_page(request):
+    """CASE-7 from the inbox: the ticked leave, make-up and swap requests, each through its own
+    service; the page lists what happened to each."""
+    from casework.services import bulk_decide
+
+    name = request.POST.get("decision", "")
+    if name not in ("approve", "reject"):
+        messages.error(request, _("Choose approve or reject."))
+        return HttpResponseRedirect(reverse("inbox"))
+    picked = request.POST.getlist("case")  # "<resource>:<id>"
+    by_resource: dict[str, list] = {}
+    for item in picked:
+        resource, _sep, pk = item.partition(":")
+        if resource in inbox.BULK_RESOURCES and pk.isdigit():
+            by_resource.setdefault(resource, []).append(int(pk))
+    if not by_resource:
+        messages.error(request, _("Tick at least one request."))
+        return HttpResponseRedirect(reverse("inbox"))
+    text = request.POST.get("text", "")
+    results = []
+    for flow_class in FLOWS:
+        ids = by_resource.get(flow_class.resource)
+        if not ids:
+            continue
+        payload = {"comment": text} if name == "approve" else {"reason": text}
+        for result in bulk_decide(
+            flow_class=flow_class, ids=ids, name=name, actor=request.user, payload=payload
+        ):
+            results.append(
+                {**result, "kind": flow_class.kind_label, "resource": flow_class.resource}
+            )
+    done = sum(1 for r in results if r["ok"])
+    return render(
+        request,
+        "workflows/bulk_result.html",
+        {"results": results, "done": done, "refused": len(results) - done, "decision": name},
+    )
+
+
+@login_required
+@require_GET
+def task_page(request, task_id):
+    """A task's link (an old mail, a bookmark): its case page, open or finished alike."""
+    task = Task.objects.select_related("process").filter(pk=task_id).first()
+    if task is None or task.process.flow_class not in FLOWS:
+        raise Http404
+    return HttpResponseRedirect(inbox.task_url(task))
+
+
+@login_required
+@require_GET
+def legacy_task_page(request, task_id, **kwargs):
+    """Links of the retired engine console (`/workflow/flows/<flow>/<process>/<node>/<task>/`)
+    still lead to the case page, never to an engine page or an error."""
+    return task_page(request, task_id)
