@@ -21,7 +21,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     actions = ["retry_now"]
 
-    @admin.action(description=_("Retry now"))
+    @admin.action(description=_("Retry now"), permissions=["change"])
     def retry_now(self, request, queryset):
         queryset.exclude(status=OutboxMessage.Status.SENT).update(
             status=OutboxMessage.Status.QUEUED, next_attempt_at=timezone.now()
@@ -29,6 +29,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # The change permission is the "Retry now" action's; a message itself is never edited.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is ever deleted (DEADLINE-2)
 
 
 @admin.register(Reminder)
@@ -43,4 +52,7 @@ class ReminderAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

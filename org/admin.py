@@ -3,6 +3,8 @@ promotions (approvals) or load_org, which keep LevelHistory; here they are set o
 employee is added."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -90,3 +92,18 @@ class LevelHistoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AccountAdmin(UserAdmin):
+    """User accounts are never deleted here: a person who leaves is deactivated (active
+    unchecked). Deleting one would take their viewflow tasks with it (changing open processes)
+    and is refused anyway for anyone the audit log names."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, AccountAdmin)

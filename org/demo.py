@@ -16,7 +16,8 @@ PROMO-2 and some are not:
 
 Deterministic and idempotent: a re-run creates only what is missing (people, departments, months
 after an agent's latest recorded month), never changes what exists (a promotion, a corrected
-score, a gap), and sets every demo user's password to DEMO_PASSWORD again.
+score, a gap), and sets every demo user's password to DEMO_PASSWORD again (and their staff flag
+from their roles: administration and the GM office open the admin).
 """
 
 import datetime as dt
@@ -35,6 +36,7 @@ from performance.selectors import last_complete_months
 from performance.services import assessment_record
 
 from .models import Employee
+from .roles import staff_sync
 from .services import LoadReport, org_load
 
 DEMO_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_org.json"
@@ -115,6 +117,10 @@ def demo_seed() -> DemoReport:
         for username, scores in SCORES.items():
             report.assessments_created += _seed_scores(employees[username], months, scores)
         report.people = [employees[username] for username in usernames]
+        # The admin's door follows the roles (administration, GM office), also for demo users
+        # created before that rule.
+        for employee in report.people:
+            staff_sync(employee.user)
     return report
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
 
 from org.levels import ROLE_CODES
-from org.roles import ensure_role_groups, has_role, roles_of, set_roles
+from org.roles import ROLE_MODEL_PERMISSIONS, ensure_role_groups, has_role, roles_of, set_roles
 from org.selectors import department_lead_of, employee_for, users_with_role
 from tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
 
@@ -13,14 +13,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_role_groups_one_per_role_holding_its_permission_and_idempotent():
-    """ORG-2: a group per role code, holding the permission org.<code>."""
+    """ORG-2: a group per role code, holding the permission org.<code> (and, for the roles that
+    keep records, the model permissions of their admin pages: tests/org/test_admin_roles.py)."""
     ensure_role_groups()
     ensure_role_groups()
     for code in ROLE_CODES:
         group = Group.objects.get(name=code)
-        assert [f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()] == [
-            f"org.{code}"
-        ]
+        held = [f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()]
+        assert [p for p in held if p.split(".", 1)[1] in ROLE_CODES] == [f"org.{code}"]
+        model_permissions = ROLE_MODEL_PERMISSIONS.get(code, {})
+        assert len(held) == 1 + sum(len(actions) for actions in model_permissions.values())
 
 
 def test_role_groups_exist_after_migrate():

@@ -148,3 +148,25 @@ def test_seed_demo_prints_the_logins_table(capsys):
     assert DEMO_PASSWORD in out
     assert "huang.lei" in out and "intermediate: eligible" in out
     assert "wu.xia" in out and "intermediate: not eligible" in out
+
+
+def test_seed_demo_names_the_admin_logins_and_makes_them_staff():
+    """li.na and zhou.min (administration) and wang.fang (GM office) open /admin/; nobody else."""
+    import io
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    assert "/admin/" in text
+    assert "li.na, zhou.min — administration" in text
+    assert "wang.fang — GM office" in text
+    staff = set(get_user_model().objects.filter(is_staff=True).values_list("username", flat=True))
+    assert staff == {"li.na", "zhou.min", "wang.fang"}
+
+
+def test_seed_demo_gives_existing_demo_keepers_the_admin():
+    """A demo database seeded before the rule: the next seed_demo makes them staff."""
+    call_command("seed_demo")
+    get_user_model().objects.update(is_staff=False)
+    call_command("seed_demo")
+    assert get_user_model().objects.get(username="li.na").is_staff

@@ -3,10 +3,11 @@
 
 import unicodedata
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from org.demo import DEMO_PASSWORD, demo_seed
-from org.levels import Level, next_level
+from org.levels import Level, Role, next_level
 from org.roles import roles_of
 
 
@@ -62,3 +63,24 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip()
             )
+        self.stdout.write(self._admin_logins(report.people))
+
+    @staticmethod
+    def _admin_logins(people) -> str:
+        """Who opens the admin (org.roles.STAFF_ROLES), each limited to what their role keeps."""
+        keepers = {Role.ADMINISTRATION: [], Role.GM_OFFICE: []}
+        for employee in people:
+            roles = roles_of(employee.user)
+            for role, logins in keepers.items():
+                if role in roles:
+                    logins.append(employee.user.username)
+        labels = {
+            Role.ADMINISTRATION: "administration 行政: organisation, calendar, leave balances, "
+            "outbox 组织、日历、假期余额、发件箱",
+            Role.GM_OFFICE: "GM office 总经办: policy versions 政策版本",
+        }
+        lines = [f"Admin 管理后台 {settings.SITE_URL.rstrip('/')}/admin/ (same password 同一密码):"]
+        for role, logins in keepers.items():
+            if logins:
+                lines.append(f"  {', '.join(logins)} — {labels[role]}")
+        return "\n".join(lines)
