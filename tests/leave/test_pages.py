@@ -58,6 +58,10 @@ def test_leave1_the_employee_cancels_on_the_case_page_and_others_cannot(org, wee
 
 
 def test_leave4_home_page_shows_the_annual_balance(org, week_before):
+    """Days as people write them: "2 of 5", "1.5", never "2.0"."""
     LeaveBalance.objects.create(employee=org.agent, year=2026, entitled=5, taken=1, pending=2)
     page = client(org.agent, "en").get("/").content.decode()
-    assert "Annual leave 2026: 2.0 of 5.0 day(s) left (2.0 awaiting approval)." in page
+    assert "Annual leave 2026: 2 of 5 day(s) left (2 awaiting approval)." in page
+    LeaveBalance.objects.filter(employee=org.agent).update(pending="2.5")
+    page = client(org.agent, "en").get("/").content.decode()
+    assert "Annual leave 2026: 1.5 of 5 day(s) left (2.5 awaiting approval)." in page
