@@ -47,6 +47,8 @@ class CaseViewSet(CaseworkActions, viewsets.ViewSet):
         return self.flow_class.instance.visible_cases(self.request.user)
 
     def get_case(self, pk):
+        if not str(pk).isdigit():  # e.g. leaves/bulk/cancel/: no such case, not a 500
+            raise Http404
         case = self.get_queryset().filter(pk=pk).first()
         if case is None:
             raise Http404
