@@ -15,7 +15,7 @@ from tests.orgdata import employee
 from workflows.engine import run_action, start_flow
 from workflows.promotion import PromotionFlow
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.notifications.notice_urls")]
+pytestmark = pytest.mark.django_db
 
 
 def _submit_and_start(org):
