@@ -7,8 +7,8 @@ from .helpers import START
 
 
 @pytest.fixture(autouse=True)
-def _casework_urls_and_media(settings, tmp_path):
-    settings.ROOT_URLCONF = "tests.casework.urls"
+def _media(settings, tmp_path):
+    """CASE-6: stored attachments go to a directory of the test's own."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
