@@ -33,11 +33,15 @@ run: setup
 	$(PY) manage.py run_scheduler & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Browser tests drive Debian's chromium; install it when missing and we are allowed to.
+# Browser tests drive Debian's chromium; install it when missing and we are allowed to. The CJK
+# fonts only make the screenshots under var/screenshots/ readable (Chinese pages).
 browser:
 	@test -x /usr/bin/chromium || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
 		(apt-get install -y -q chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium >/dev/null))) || \
 		echo "warning: /usr/bin/chromium missing; browser tests will fail"
+	@test -d /usr/share/fonts/opentype/noto || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+		apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1) || \
+		echo "note: fonts-noto-cjk missing; screenshots will show boxes for Chinese text"
 
 # The whole suite on the configured database (SQLite unless DATABASE_URL says otherwise).
 test: $(DEV_STAMP) browser
