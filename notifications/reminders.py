@@ -242,18 +242,9 @@ def _closed(reminder, task) -> bool:
 
 
 def _waiting_for(task) -> str:
-    if task is None:
-        return ""
-    if task.owner_id:
-        employee = getattr(task.owner, "employee", None)
-        return employee.name if employee else task.owner.get_username()
-    if task.owner_permission:
-        codename = task.owner_permission.split(".", 1)[1]
-        try:
-            return str(Role(codename).label)
-        except ValueError:
-            return codename
-    return ""
+    from workflows.mine import holder_label
+
+    return "" if task is None else holder_label(task)
 
 
 def reminders_send_due(*, limit: int = 500) -> int:

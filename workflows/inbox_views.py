@@ -94,28 +94,9 @@ def _box(request, name):
 
 
 @login_required
-def inbox_page(request):
-    return _box(request, "inbox")
-
-
-@login_required
-def queue_page(request):
-    return _box(request, "queue")
-
-
-@login_required
-def done_page(request):
-    return _box(request, "done")
-
-
-@login_required
-def mine_page(request):
-    return _box(request, "mine")
-
-
-@login_required
-def copied_page(request):
-    return _box(request, "copied")
+def box_page(request, box: str):
+    """One of the five lists (BOXES); the URL names the box."""
+    return _box(request, box)
 
 
 def _back(request, default: str) -> str:

@@ -5,12 +5,12 @@ from . import attendance_views, inbox_views, leave_views, probation_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     # The lists: 待办, 待领取 (claim in place), 已办, 我发起的, 抄送我的; bulk decisions (CASE-7).
-    path("inbox/", inbox_views.inbox_page, name="inbox"),
-    path("queue/", inbox_views.queue_page, name="queue"),
+    path("inbox/", inbox_views.box_page, {"box": "inbox"}, name="inbox"),
+    path("queue/", inbox_views.box_page, {"box": "queue"}, name="queue"),
     path("queue/<int:task_id>/claim/", inbox_views.claim, name="claim"),
-    path("done/", inbox_views.done_page, name="done"),
-    path("mine/", inbox_views.mine_page, name="mine"),
-    path("copied/", inbox_views.copied_page, name="copied"),
+    path("done/", inbox_views.box_page, {"box": "done"}, name="done"),
+    path("mine/", inbox_views.box_page, {"box": "mine"}, name="mine"),
+    path("copied/", inbox_views.box_page, {"box": "copied"}, name="copied"),
     path("inbox/bulk/", inbox_views.bulk_decide_page, name="bulk_decide"),
     # A task's link is its case page, open or finished alike (also the retired console's links).
     path("tasks/<int:task_id>/", inbox_views.task_page, name="task"),
@@ -18,8 +18,8 @@ urlpatterns = [
         "workflow/flows/<slug:flow>/<int:process>/<slug:node>/<int:task_id>/",
         inbox_views.legacy_task_page,
     ),
-    path("workflow/inbox/", inbox_views.inbox_page),
-    path("workflow/queue/", inbox_views.queue_page),
+    path("workflow/inbox/", inbox_views.box_page, {"box": "inbox"}),
+    path("workflow/queue/", inbox_views.box_page, {"box": "queue"}),
     # Cases: one page each, where every action is taken.
     path("promotions/apply/", views.promotion_apply, name="promotion_apply"),
     path("promotions/<int:pk>/", views.promotion_detail, name="promotion_detail"),
