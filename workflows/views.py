@@ -269,11 +269,11 @@ def _field_choices(form, name: str, user, case) -> None:
     """Offer only what the action can accept for this case and this person (PROMO-1, APPEAL-2,
     PEN-3): the skip-level box only on a skip-level promotion, "reduce to" only the lighter
     sanctions, the witness picker only for the issuer recording a refusal."""
+    from approvals.penalty.common import lighter_sanctions
     from approvals.penalty.models import Sanction
 
     if name == "respond" and hasattr(case, "sanction"):
-        order = list(Sanction.values)
-        lighter = order[: order.index(case.sanction)] if case.sanction in order else []
+        lighter = lighter_sanctions(case.sanction)
         form.fields["reduced_to"].choices = [("", "—")] + [
             (value, label) for value, label in Sanction.choices if value in lighter
         ]

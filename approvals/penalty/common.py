@@ -135,3 +135,8 @@ def receipt_complete(penalty: Penalty) -> bool:
 
 def more_severe(a: str, b: str) -> bool:
     return SEVERITY.index(a) > SEVERITY.index(b)
+
+
+def lighter_sanctions(sanction: str) -> list[str]:
+    """APPEAL-2: what an answer may reduce `sanction` to (every milder sanction)."""
+    return [s for s in SEVERITY if sanction in SEVERITY and more_severe(sanction, s)]
