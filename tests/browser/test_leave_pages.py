@@ -1,7 +1,7 @@
 """A leave request through the real pages in Debian's Chromium (Playwright): the employee asks
-for annual leave from the home page (a wrong date is refused in Chinese, nothing saved), the
-lead approves it from the inbox (LEAVE-1), and the employee sees it approved and the days
-taken from the balance (LEAVE-4)."""
+for annual leave from 我的主页 (a wrong date is refused in Chinese, nothing saved, what was
+typed kept), the lead approves it from 待办 (LEAVE-1), and the employee sees it approved and the
+days taken from the balance (LEAVE-4)."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone, translation
 
 from approvals.leave.models import Leave, LeaveBalance, LeaveState
-from tests.browser.pages import login, open_task, submit_action
+from tests.browser.pages import click, login, open_case_from_list, submit_action
 from tests.orgdata import build_org
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,35 +32,36 @@ def test_leave_request_approved_from_the_inbox(live_server, browser_page):
     end = start + dt.timedelta(hours=9)
 
     login(page, base, "agent")
-    assert "5.0" in page.locator("[data-testid=leave-balance]").inner_text()
-    page.click("#my-leaves a.button")
+    assert "剩余 5 天" in page.locator("[data-testid=leave-balance]").inner_text()
+    click(page, "#my-leaves a[href='/leaves/new/']")
     page.select_option("#kind", "annual")
     page.fill("#start", local_input(end))
     page.fill("#end", local_input(start))
     page.fill("#reason", "回老家")
-    page.click("#leave-new button[type=submit]")
+    click(page, "#leave-new button[type=submit]", "refused")
     assert "结束" in page.locator("#form-error").inner_text()
     assert Leave.objects.count() == 0
     assert page.locator("#reason").input_value() == "回老家"  # the form keeps what was typed
 
     page.fill("#start", local_input(start))
     page.fill("#end", local_input(end))
-    page.click("#leave-new button[type=submit]")
+    click(page, "#leave-new button[type=submit]")
     page.locator("#case-summary").wait_for()
     leave = Leave.objects.get(employee=org.agent)
     assert leave.state == "pending" and leave.start == start
 
     login(page, base, "lead")
     assert page.locator("#department-leaves").count() == 1
-    open_task(page, base, "leave", "decide")
+    open_case_from_list(page, base, "inbox", "leaves", leave.pk)
     assert "回老家" in page.locator("#case-summary").inner_text()
     submit_action(page, "approve", {"comment": "同意"})
     leave.refresh_from_db()
     assert leave.state == "approved" and leave.decided_by == org.lead
+    assert page.locator("#now [data-testid=holder]").count() == 0
 
     login(page, base, "agent")
     state = page.locator("#my-leaves [data-testid=leave-state]").inner_text()
     with translation.override("zh-hans"):
         assert state == str(LeaveState.APPROVED.label) != "Approved"
-    assert "4.0" in page.locator("[data-testid=leave-balance]").inner_text()
+    assert "剩余 4 天" in page.locator("[data-testid=leave-balance]").inner_text()
     assert LeaveBalance.objects.get(employee=org.agent, year=year).taken == 1
