@@ -84,5 +84,5 @@ def pytest_runtest_call(item):
         raise
     found = getattr(item, "_page_checks", None)
     if found:
-        raise AssertionError("pages failed their checks:\n" + "\n".join(found))
+        pytest.fail("pages failed their checks:\n" + "\n".join(found), pytrace=False)
     return result

@@ -47,6 +47,19 @@ _SWAPPED = """() => {
   return document.readyState === 'complete' && m !== null && !m.dataset.stale &&
     document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling') === null;
 }"""
+# Where each English word is: the nearest element with an id, and the element holding it.
+_WHERE = """words => {
+  const out = {};
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    for (const w of words) {
+      if (out[w] || !new RegExp('(^|[^A-Za-z])' + w + '([^A-Za-z]|$)').test(n.textContent)) continue;
+      const el = n.parentElement, section = el.closest('[id]');
+      out[w] = `${section ? '#' + section.id : 'body'} ${el.tagName.toLowerCase()}`;
+    }
+  }
+  return out;
+}"""
 _OVERFLOW = """() => {
   const width = window.innerWidth;
   const scrollWidth = document.documentElement.scrollWidth;
@@ -114,7 +127,9 @@ def check_page(page, label: str | None = None, *, screenshot: bool = True) -> No
     if lang.lower().startswith("zh"):
         words = english_words(html, names_of_people() | FILE_EXTENSIONS)
         if words:
-            state["findings"].append(f"English in {where}: {', '.join(words)}")
+            places = page.evaluate(_WHERE, words)
+            shown = ", ".join(f"{w} ({places.get(w, 'an attribute or the title')})" for w in words)
+            state["findings"].append(f"English in {where}: {shown}")
     if state["viewport"] == "phone":
         wide = page.evaluate(_OVERFLOW)
         if wide:

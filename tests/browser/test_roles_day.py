@@ -181,6 +181,16 @@ def test_a_promotion_from_application_to_confirmation_with_a_cc(live_server, bro
     history = page.locator("#timeline").inner_text()
     assert "同意晋升" in history and "工作认真" in history
 
+    # The same page in English when asked, back to Chinese, then signing out.
+    click(page, "header button[name=language]", "english")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert "My page" in page.locator("header nav").inner_text()
+    click(page, "header button[name=language]", "chinese")
+    assert page.evaluate("document.documentElement.lang") == "zh-hans"
+    assert "我的主页" in page.locator("header nav").inner_text()
+    click(page, "header form[action='/accounts/logout/'] button", "logged-out")
+    assert "我的主页" not in page.locator("header").inner_text()
+
 
 def test_a_penalty_signed_objected_and_upheld(live_server, browser_page, people):
     page, base = browser_page, live_server.url
@@ -215,7 +225,7 @@ def test_a_penalty_signed_objected_and_upheld(live_server, browser_page, people)
     claim(page, base, "penalties", open=False)
     open_case_from_list(page, base, "inbox", "penalties", penalty.pk)
     error = submit_action(page, "respond", select={"decision": "uphold"}, refused=True)
-    assert "APPEAL-2" in error or error.strip()
+    assert "APPEAL-2" in error  # an answer needs its reason
     assert page.locator("form[data-action=respond] select[name=decision]").input_value() == "uphold"
     submit_action(
         page, "respond", {"reason": "系统日志显示当天工单系统正常"}, select={"decision": "uphold"}
@@ -246,6 +256,17 @@ def test_leave_decided_in_bulk_from_the_inbox(live_server, browser_page, people)
     assert [x.employee.user.username for x in leaves] == askers
 
     as_(page, base, "zhang.wei")
+    nav(page, "inbox")
+    due = rows(page, "leaves").locator("[data-testid=countdown]").all_inner_texts()
+    assert len(due) == 3 and all("还剩" in t for t in due), due
+    # the filters: by name, then by kind
+    page.fill("#f-q", "徐涛")
+    click(page, "form.filters button[type=submit]", "filtered")
+    assert rows(page).count() == 1 and rows(page, "leaves", leaves[0].pk).count() == 1
+    page.fill("#f-q", "")
+    page.select_option("#f-kind", "promotions")
+    click(page, "form.filters button[type=submit]", "filtered")
+    assert rows(page).count() == 0
     nav(page, "inbox")
     picks = [("leaves", x.pk) for x in leaves]
     for _resource, pk in picks:
@@ -317,7 +338,7 @@ def test_transfer_consult_and_urge_before_the_decision(live_server, browser_page
     submit_action(page, "urge")
     assert Urge.objects.count() == 1
     error = submit_action(earlier, "urge", refused=True)
-    assert "CASE-3" in error or "催办" in error
+    assert "CASE-3" in error  # names when the next urge is possible
     assert Urge.objects.count() == 1
     earlier.close()
 
