@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from .errors import StateConflict
+from .history import case_type_of
+from .labels import action_label
 
 
 def transition(case, method_name: str, *, action: str | None = None) -> tuple[str, str]:
@@ -26,5 +28,8 @@ def state_conflict(case, action: str) -> StateConflict:
     return StateConflict(
         _("This case is now “%(state)s”; “%(action)s” is no longer possible."),
         code="state_conflict",
-        params={"state": case.get_state_display(), "action": action},
+        params={
+            "state": case.get_state_display(),
+            "action": action_label(case_type_of(case), action),
+        },
     )

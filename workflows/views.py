@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
 from approvals.errors import DomainError
+from approvals.labels import ACTION_LABELS, action_label
 from approvals.selectors import timeline
 from org.levels import LADDER, Level, Role, next_level
 from org.models import Employee
@@ -92,46 +93,6 @@ class ActionForm(forms.Form):
     months = forms.IntegerField(label=_("Extend by (months)"), required=False, min_value=1)
 
 
-ACTION_LABELS = {
-    "withdraw": _("Withdraw"),
-    "open-vote": _("Open the department vote"),
-    "vote": _("Vote"),
-    "close-vote": _("Close the vote"),
-    "nominate": _("Nominate"),
-    "decline": _("Decline"),
-    "approve": _("Approve"),
-    "reject": _("Reject"),
-    "send-back": _("Send back to the lead"),
-    "schedule-defence": _("Schedule the defence"),
-    "score-defence": _("Record my score"),
-    "confirm": _("Confirm"),
-    "sign": _("Sign (acknowledge receipt)"),
-    "refuse-to-sign": _("Refuse to sign"),
-    "name-witnesses": _("Name the witnesses"),
-    "witness": _("Sign as witness"),
-    "object": _("Object"),
-    "respond": _("Answer the objection"),
-    "escalate": _("Ask the GM office to raise the sanction"),
-    "replace-witness": _("Replace a witness"),
-    "consent": _("Consent to the swap"),
-    "refuse": _("Refuse the swap"),
-    "cancel": _("Cancel the request"),
-    "record-exam": _("Record the skills exam"),
-    "assess": _("Record the assessment"),
-    "extend": _("Extend probation"),
-}
-# Labels for the same action name where processes differ.
-ACTION_LABELS_BY_RESOURCE = {
-    ("penalties", "approve"): _("Approve the sanction"),
-    ("penalties", "reject"): _("Refuse (the sanction falls back)"),
-    ("leaves", "approve"): _("Approve the leave"),
-    ("leaves", "reject"): _("Refuse the leave"),
-    ("probations", "approve"): _("Approve the outcome"),
-    ("probations", "reject"): _("Reject (back to the lead)"),
-    ("probations", "confirm"): _("Confirm the effective date"),
-}
-
-
 # The history's words (audit actions), for people; the API keeps the codes.
 HISTORY_LABELS = {
     **ACTION_LABELS,
@@ -175,6 +136,15 @@ HISTORY_LABELS = {
     "apply-early": _("Early conversion applied for"),
     "assess": _("Assessed"),
     "extend": _("Extension proposed"),
+    # casework (CASE-1..6)
+    "claim": _("Claimed"),
+    "transfer": _("Transferred"),
+    "consult": _("Opinion asked"),
+    "consult-reply": _("Opinion given"),
+    "urge": _("Urged"),
+    "cc": _("Copied in"),
+    "comment": _("Commented"),
+    "attach": _("File attached"),
 }
 
 
@@ -199,7 +169,7 @@ def _history(flow_class, events: list[dict]) -> list[dict]:
 
 
 def _label(flow_class, name: str):
-    return ACTION_LABELS_BY_RESOURCE.get((flow_class.resource, name), ACTION_LABELS[name])
+    return action_label(flow_class.case_model._meta.model_name, name)
 
 
 def _panel_choices():
