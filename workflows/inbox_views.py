@@ -155,11 +155,17 @@ def bulk_decide_page(request):
         if not ids:
             continue
         payload = {"comment": text} if name == "approve" else {"reason": text}
+        states = dict(flow_class.case_model._meta.get_field("state").choices)
         for result in bulk_decide(
             flow_class=flow_class, ids=ids, name=name, actor=request.user, payload=payload
         ):
             results.append(
-                {**result, "kind": flow_class.kind_label, "resource": flow_class.resource}
+                {
+                    **result,
+                    "kind": flow_class.kind_label,
+                    "resource": flow_class.resource,
+                    "state_display": states.get(result.get("state"), ""),
+                }
             )
     done = sum(1 for r in results if r["ok"])
     return render(
