@@ -29,6 +29,7 @@ from casework.selectors import casework_actions, casework_for
 
 
 def _body(request) -> dict:
+    """The request's JSON object (every API view reads its body through this)."""
     data = request.data
     if not hasattr(data, "get"):
         raise InvalidInput(_("The request body must be a JSON object."), code="invalid")

@@ -24,15 +24,8 @@ from workflows.inbox import inbox_for
 from workflows.penalty import PenaltyFlow
 from workflows.promotion import PromotionFlow
 
-from .casework import CaseworkActions, casework_context
+from .casework import CaseworkActions, _body, casework_context
 from .serializers import EmployeeSerializer, PenaltySerializer, PromotionSerializer
-
-
-def _body(request) -> dict:
-    data = request.data
-    if not hasattr(data, "get"):
-        raise InvalidInput(_("The request body must be a JSON object."), code="invalid")
-    return data
 
 
 class CaseViewSet(CaseworkActions, viewsets.ViewSet):

@@ -3,8 +3,22 @@ from django.contrib import admin
 from .models import AuditEvent
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that only shows: what it lists changes through its services (cases, casework)
+    or never (the audit log). Shared by the apps whose records are evidence."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the log is append-only and hash-chained."""
 
     list_display = [
@@ -18,12 +32,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         "rules",
     ]
     list_filter = ["case_type", "action"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
