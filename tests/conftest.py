@@ -32,6 +32,15 @@ def _postgres_marker_guard(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A test that activates a language in this thread does not leave it to the next one."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _mail_to_memory(settings):
     """Tests read sent mail from django.core.mail.outbox unless they configure SMTP themselves."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
