@@ -86,3 +86,4 @@ def test_the_queries_of_a_bulk_decision_grow_linearly(org):
     _bulk_queries(org, batch(1))  # warms the caches (content types, permissions)
     two, four, six = (_bulk_queries(org, batch(n)) for n in (2, 4, 6))
     assert six - four == four - two > 0
+    print(f"bulk approval queries: {two} for 2 leaves, {four} for 4, {six} for 6")
