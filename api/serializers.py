@@ -8,6 +8,7 @@ from api.casework import casework_fields
 from approvals.promotion import selectors as promotion_selectors
 from approvals.promotion.models import Promotion
 from approvals.promotion.services import defence_summary
+from approvals.selectors import without_comments
 from org.models import Employee
 
 
@@ -24,6 +25,7 @@ class CaseSerializer(serializers.Serializer):
         from approvals.selectors import timeline
 
         events = timelines.get(case.pk, []) if timelines is not None else timeline(case)
+        events = self.timeline_for_viewer(case, events)
         deadlines = self.context.get("deadlines", {}).get(case.pk, [])
         return {
             "id": case.pk,
@@ -59,12 +61,24 @@ class CaseSerializer(serializers.Serializer):
             **casework_fields(self.context, case),
         }
 
+    def timeline_for_viewer(self, case, events: list[dict]) -> list[dict]:
+        """A process may show some readers less of the history (a voter, a witness)."""
+        return events
+
 
 class PromotionSerializer(CaseSerializer):
+    def _voter_view(self, promotion) -> bool:
+        return promotion_selectors.is_voter_view(self.context["request"].user, promotion)
+
+    def timeline_for_viewer(self, case, events):
+        # A voter sees that steps happened, not what was written at them (PROMO-3.2).
+        return without_comments(events) if self._voter_view(case) else events
+
     def to_representation(self, promotion: Promotion) -> dict:
         request = self.context["request"]
         data = self.case_common(promotion)
         snapshot = promotion.eligibility or {}
+        voter_view = self._voter_view(promotion)
         data.update(
             {
                 "department": promotion.department.code,
@@ -88,13 +102,12 @@ class PromotionSerializer(CaseSerializer):
                 "policy_version": promotion.policy_version,
             }
         )
-        if promotion.vote_opened_at:
-            tally = promotion_selectors.may_see_tally(request.user, promotion)
-            data["vote"] = {
-                "open": promotion.vote_closed_at is None,
-                "for": promotion.votes_for if tally else None,
-                "against": promotion.votes_against if tally else None,
-            }
+        data["vote"] = promotion_selectors.vote_summary(request.user, promotion)
+        if voter_view:
+            # A department voter reads what the ballot needs, not the applicant's monthly
+            # scores, tiers, grades or eligibility reasons (PROMO-3.2, SCORE-*).
+            data["eligibility"] = None
+            data["skip_level_reason"] = None
         if promotion.defence_at:
             summary = defence_summary(promotion)
             data["defence"] = {
@@ -123,10 +136,22 @@ class EmployeeSerializer(serializers.ModelSerializer):
 class PenaltySerializer(CaseSerializer):
     """API.md penalties: adds sanction, served_at, signed, witnesses (count), objection, final."""
 
+    def _witness_view(self, penalty) -> bool:
+        from approvals.penalty.selectors import is_witness_view
+
+        return is_witness_view(self.context["request"].user, penalty)
+
+    def timeline_for_viewer(self, case, events):
+        from approvals.penalty.selectors import witness_timeline
+
+        return witness_timeline(events) if self._witness_view(case) else events
+
     def to_representation(self, penalty) -> dict:
         data = self.case_common(penalty)
         witnesses = list(penalty.witnesses.all())
         objection = getattr(penalty, "objection", None)
+        if objection is not None and self._witness_view(penalty):
+            objection = None  # PEN-3: a witness signs the slip; the objection is not theirs
         data.update(
             {
                 "department": penalty.department.code,

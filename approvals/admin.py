@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from audit.admin import ReadOnlyAdmin
 
@@ -29,6 +30,18 @@ class PromotionAdmin(admin.ModelAdmin):
         "submitted_at",
     ]
     list_filter = ["state", "target_level", "skip_level"]
+    # PROMO-3.2: the live counters would tell a reader who reloads the page how the ballot just
+    # cast went; the tally shows only once the vote is closed with enough ballots.
+    exclude = ["votes_for", "votes_against"]
+    readonly_fields = ["tally"]
+
+    @admin.display(description=_("tally"))
+    def tally(self, obj):
+        from .promotion.services import tally_is_countable
+
+        if not tally_is_countable(obj):
+            return "—"
+        return f"{obj.votes_for} / {obj.votes_against}"
 
     def has_add_permission(self, request):
         return False

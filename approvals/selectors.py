@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from audit.models import AuditEvent
+from audit.models import BALLOT_ACTIONS, AuditEvent
 
 from .access import CaseAccess
 from .deadlines import Deadline
@@ -47,6 +47,12 @@ def allowed(check, *args) -> bool:
     return True
 
 
+def without_comments(events: list[dict]) -> list[dict]:
+    """A timeline for a reader who may see that steps happened but not what was written at
+    them (a department voter, PROMO-3.2)."""
+    return [{**e, "comment": ""} for e in events]
+
+
 def timeline(case) -> list[dict]:
     """The case's history from the audit log, oldest first (API.md `timeline`)."""
     return timelines_for([case]).get(case.pk, [])
@@ -61,6 +67,9 @@ def timelines_for(cases) -> dict[int, list[dict]]:
         AuditEvent.objects.filter(
             case_type=case_type_of(cases[0]), case_id__in=[c.pk for c in cases]
         )
+        # PROMO-3.2: ballots are not logged any more; a log written before that may still hold
+        # per-ballot events naming their voter, and no timeline shows them.
+        .exclude(action__in=BALLOT_ACTIONS)
         .select_related("actor__employee", "on_behalf_of__employee")
         .order_by("pk")
     )

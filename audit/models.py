@@ -4,6 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Per-ballot events written by older versions (a department vote, PROMO-3.2): they name the
+# voter, so no reader (timeline, admin) is shown them. Ballots are no longer logged one by one.
+BALLOT_ACTIONS = ("vote",)
+
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(_("at"), db_index=True)

@@ -139,6 +139,15 @@ def check_promotion(promotion: dict) -> list[Finding]:
                     "the floor window is shorter than the window",
                 )
             )
+    if int(promotion.get("vote_min_ballots", 3)) < 2:
+        findings.append(
+            Finding(
+                "vote_min_ballots_low",
+                ERROR,
+                "promotion.vote_min_ballots",
+                "a tally of fewer than 2 ballots shows how the voter voted (PROMO-3.2)",
+            )
+        )
     mark = Decimal(promotion["defence"]["pass_mark"])
     if not (0 <= mark <= 100):
         findings.append(

@@ -53,6 +53,12 @@ class Policy:
     def vote_levels(self) -> list[str]:
         return list(self._promotion.get("vote_levels", []))
 
+    @property
+    def vote_min_ballots(self) -> int:
+        """PROMO-3.2: below this many ballots no tally is shown, even once the vote is closed
+        (a tally of one or two ballots would tell a reader how each voter voted)."""
+        return int(self._promotion.get("vote_min_ballots", 3))
+
     def defence_required(self, target_level: str) -> bool:
         return target_level in self._promotion["defence"]["required"]
 

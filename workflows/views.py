@@ -300,12 +300,27 @@ def _case_context(request, flow_class, case):
         "show_tally": False,
     }
     if flow_class.resource == "promotions":
-        from approvals.promotion.selectors import may_see_tally
+        from approvals.promotion import selectors as promotion_selectors
+        from approvals.selectors import without_comments
 
-        context["show_tally"] = may_see_tally(request.user, case)
+        context["vote"] = promotion_selectors.vote_summary(request.user, case)
+        context["show_tally"] = promotion_selectors.may_see_tally(request.user, case)
         context["defence"] = defence_summary(case) if case.defence_at else None
         language = "en" if request.LANGUAGE_CODE == "en" else "zh-hans"
         context["reasons"] = case.eligibility.get("reasons", {}).get(language, [])
+        # PROMO-3.2: a department voter reads what the ballot needs, not the applicant's
+        # monthly scores or eligibility reasons, nor what was written at the steps.
+        context["voter_view"] = promotion_selectors.is_voter_view(request.user, case)
+        if context["voter_view"]:
+            context["reasons"] = []
+            context["timeline"] = _history(flow_class, without_comments(timeline(case)))
+    if flow_class.resource == "penalties":
+        from approvals.penalty.selectors import is_witness_view, witness_timeline
+
+        # PEN-3: a named witness reads the slip they sign, not the objection and its answer.
+        context["witness_view"] = is_witness_view(request.user, case)
+        if context["witness_view"]:
+            context["timeline"] = _history(flow_class, witness_timeline(timeline(case)))
     # A flow may add what its summary template shows (evidence computed for the viewer).
     page_context = getattr(flow_class, "page_context", None)
     if page_context is not None:

@@ -3,6 +3,7 @@ department's), and the actions the caller may take now."""
 
 from django.db.models import Q, QuerySet
 
+from approvals import permissions as perms
 from approvals.selectors import allowed as _allowed
 from approvals.selectors import scoped
 
@@ -10,6 +11,16 @@ from . import appeal, services
 from .models import Penalty, PenaltyState, Receipt
 
 S = PenaltyState
+
+
+def _involved(employee) -> Q:
+    """The employee, the department's lead, the issuer and the named responder."""
+    return (
+        Q(employee=employee)
+        | Q(department__lead=employee)
+        | Q(issuer=employee)
+        | Q(objection__responder=employee)
+    )
 
 
 def penalties_visible_to(user) -> QuerySet[Penalty]:
@@ -20,14 +31,30 @@ def penalties_visible_to(user) -> QuerySet[Penalty]:
             "employee__user", "department", "issuer", "objection__responder"
         ),
         user,
-        lambda employee: (
-            Q(employee=employee)
-            | Q(department__lead=employee)
-            | Q(issuer=employee)
-            | Q(witnesses__witness=employee)
-            | Q(objection__responder=employee)
-        ),
+        lambda employee: _involved(employee) | Q(witnesses__witness=employee),
     )
+
+
+# What a witness does not read: the objection and its answer (APPEAL-1, APPEAL-2).
+OBJECTION_ACTIONS = frozenset({"object", "respond", "response-overdue"})
+
+
+def is_witness_view(user, penalty: Penalty) -> bool:
+    """PEN-3: the viewer reads the slip only as a named witness. They see what they are asked
+    to sign (facts, rule, evidence, sanction), before and after signing (it is what their
+    signature attests), but not the later objection and its answer: those are between the
+    employee, the issuer and the responder."""
+    if perms.has_oversight(user):
+        return False
+    employee = perms.employee_of(user)
+    if employee is None or not any(w.witness_id == employee.pk for w in penalty.witnesses.all()):
+        return False
+    return not scoped(Penalty.objects.filter(pk=penalty.pk), user, _involved).exists()
+
+
+def witness_timeline(events: list[dict]) -> list[dict]:
+    """The history a witness reads: without the objection's and the answer's events."""
+    return [e for e in events if e["action"] not in OBJECTION_ACTIONS]
 
 
 def available_actions(user, penalty: Penalty) -> list[str]:

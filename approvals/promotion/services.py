@@ -257,7 +257,8 @@ def check_voter(actor, promotion: Promotion):
 
 def promotion_vote(*, promotion: Promotion, actor, support: bool) -> Promotion:
     """PROMO-3.2: one anonymous ballot per department member. The ballot only moves a counter;
-    the participation row records that the voter voted, not how, and the audit event neither."""
+    the participation row records that the voter voted, not how (and not when); no audit event
+    is written per ballot."""
     if not isinstance(support, bool):
         raise InvalidInput(_("“support” must be true or false."), code="invalid", field="support")
     with transaction.atomic():
@@ -279,13 +280,32 @@ def promotion_vote(*, promotion: Promotion, actor, support: bool) -> Promotion:
         counter = "votes_for" if support else "votes_against"
         Promotion.objects.filter(pk=promotion.pk).update(**{counter: F(counter) + 1})
         promotion.refresh_from_db(fields=["votes_for", "votes_against"])
-        _log(promotion, "vote", actor, promotion.state, promotion.state, ["PROMO-3"], notify=False)
+        # No audit event per ballot: even without an actor, its time and its place in the log
+        # would let a reader who polls the timeline (or the admin) link the ballot to whoever
+        # just voted. The close event records how many ballots were cast (PROMO-3.2).
     return promotion
+
+
+def ballots_of(promotion: Promotion) -> int:
+    return promotion.votes_for + promotion.votes_against
+
+
+def tally_is_countable(promotion: Promotion) -> bool:
+    """PROMO-3.2: the tally exists for readers only once the vote is closed and at least the
+    policy's minimum of ballots was cast (`promotion.vote_min_ballots`, default 3)."""
+    return (
+        promotion.vote_opened_at is not None
+        and promotion.vote_closed_at is not None
+        and ballots_of(promotion) >= _policy(promotion).vote_min_ballots
+    )
 
 
 def _close_vote(promotion: Promotion, actor, on_behalf_of=None) -> None:
     promotion.vote_closed_at = timezone.now()
     promotion.save(update_fields=["vote_closed_at"])
+    data = {"ballots": ballots_of(promotion)}
+    if tally_is_countable(promotion):  # below the minimum the tally is kept from every reader
+        data.update({"for": promotion.votes_for, "against": promotion.votes_against})
     _log(
         promotion,
         "close-vote",
@@ -293,7 +313,7 @@ def _close_vote(promotion: Promotion, actor, on_behalf_of=None) -> None:
         promotion.state,
         promotion.state,
         ["PROMO-3"],
-        data={"for": promotion.votes_for, "against": promotion.votes_against},
+        data=data,
         on_behalf_of=on_behalf_of,
     )
 
@@ -474,6 +494,8 @@ __all__ = [
     "check_gm_reviewer",
     "check_nominator",
     "check_voter",
+    "ballots_of",
+    "tally_is_countable",
     "vote_is_open",
     "defence_summary",
     "nominator_is_gm_office",
