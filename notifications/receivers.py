@@ -6,7 +6,7 @@ from django.dispatch import receiver
 from viewflow.workflow.models import Task
 
 from approvals.signals import case_changed
-from audit.models import AuditEvent
+from audit.models import BALLOT_ACTIONS, AuditEvent
 from workflows.signals import task_created
 
 from .reminders import reminders_plan_for_task, users_for_task
@@ -28,6 +28,9 @@ DECISIONS = {
     "refuse",  # SWAP-1: the colleague refused the swap
     "cancel",  # a leave or a swap cancelled: those who acted on it are told
 }
+
+# Decisions a penalty's witness is not told of: the answer to an objection (PEN-3).
+WITNESS_UNTOLD = {"respond"}
 
 
 @receiver(task_created)
@@ -79,11 +82,18 @@ def on_case_changed(sender, case_type, case_id, action, actor_id, from_state, to
     if action not in DECISIONS:
         return
     case = sender._default_manager.select_related("employee__user").get(pk=case_id)
-    actor_ids = set(
-        AuditEvent.objects.filter(
-            case_type=case_type, case_id=case_id, actor__isnull=False
-        ).values_list("actor_id", flat=True)
+    acted = list(
+        AuditEvent.objects.filter(case_type=case_type, case_id=case_id, actor__isnull=False)
+        # PROMO-3.2: a ballot of an older log names its voter; a voter is told nothing.
+        .exclude(action__in=BALLOT_ACTIONS)
+        .values_list("actor_id", "action")
     )
+    actor_ids = {actor for actor, _ in acted}
+    if action in WITNESS_UNTOLD:
+        # PEN-3: a witness signed the slip; the objection and its answer are not theirs.
+        actor_ids -= {a for a, act in acted if act == "witness"} - {
+            a for a, act in acted if act != "witness"
+        }
     users = [case.employee.user, *get_user_model().objects.filter(pk__in=actor_ids)]
     notify(
         users=users,
