@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
 from approvals.errors import InvalidInput
+from approvals.inputs import record_id
 from approvals.penalty.services import penalty_serve
 from approvals.promotion.services import promotion_submit
 from approvals.selectors import deadlines_for, timelines_for
@@ -40,7 +41,8 @@ class CaseViewSet(CaseworkActions, viewsets.ViewSet):
         return self.flow_class.instance.visible_cases(self.request.user)
 
     def get_case(self, pk):
-        if not str(pk).isdigit():  # e.g. leaves/bulk/cancel/: no such case, not a 500
+        pk = record_id(pk)  # "abc", "²", leaves/bulk/cancel/: no such case, not a 500
+        if pk is None:
             raise Http404
         case = self.get_queryset().filter(pk=pk).first()
         if case is None:
@@ -260,7 +262,8 @@ class EmployeeViewSet(viewsets.ReadOnlyModelViewSet):
             if employee is None:
                 raise Http404
             return self.get_queryset().get(pk=employee.pk)
-        obj = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        pk = record_id(pk)
+        obj = self.get_queryset().filter(pk=pk).first() if pk is not None else None
         if obj is None:
             raise Http404
         return obj

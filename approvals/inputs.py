@@ -1,8 +1,15 @@
 """Reading the written texts every process asks for (a reason, a statement, the facts of a
 slip): one rule for all, so a blank, a number or a list in a JSON body is refused the same way,
-with the field named, never stored as its repr and never a 500."""
+with the field named, never stored as its repr and never a 500.
+
+It is also the edge where every value a person types is range-checked before any service writes
+(issue 11): no text with a NUL byte or a lone surrogate (PostgreSQL and the JSON encoder refuse
+them later, after a partial write), no text over its field's limit, no date or time outside
+`date_window()` (a year-9999 shift overflows the time-zone arithmetic of every list showing it),
+no id that is not a plain number a database column holds."""
 
 import datetime as dt
+import unicodedata
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -21,18 +28,98 @@ FIELD_LABELS = {
 }
 
 
-def required_text(value, *, field: str, rule: str | None = None) -> str:
-    """The stripped text, or InvalidInput `<field>_required` naming the field and the rule."""
+# The texts people write are TextFields; this bounds them all the same (a 10 MB "reason" is no
+# reason). A CharField's own max_length is passed by its service (a penalty's rule: 200).
+TEXT_MAX = 10_000
+
+# Ids are database keys: a bigint at most.
+ID_MAX = 2**63 - 1
+
+
+def _label_of(field: str):
+    return FIELD_LABELS.get(field, field)
+
+
+def check_text(text: str, *, field: str, max_length: int | None = TEXT_MAX, rule=None) -> str:
+    """`text` unchanged, or InvalidInput naming the field: a NUL byte or a lone surrogate
+    (`invalid_characters`), more than `max_length` characters (`<field>_too_long`)."""
+    if "\x00" in text or any(unicodedata.category(c) == "Cs" for c in text):
+        raise InvalidInput(
+            _(
+                "The %(field)s contains a character that cannot be stored (a NUL byte or a lone "
+                "surrogate)."
+            ),
+            code="invalid_characters",
+            rule=rule,
+            params={"field": _label_of(field)},
+            field=field,
+        )
+    if max_length is not None and len(text) > max_length:
+        raise InvalidInput(
+            _("The %(field)s has %(length)s characters; at most %(limit)s are allowed."),
+            code=f"{field}_too_long",
+            rule=rule,
+            params={"field": _label_of(field), "length": len(text), "limit": max_length},
+            field=field,
+        )
+    return text
+
+
+def required_text(
+    value, *, field: str, rule: str | None = None, max_length: int | None = TEXT_MAX
+) -> str:
+    """The stripped text, or InvalidInput `<field>_required` naming the field and the rule
+    (and check_text's refusals)."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise InvalidInput(
             _("A written %(field)s is required."),
             code=f"{field}_required",
             rule=rule,
-            params={"field": FIELD_LABELS.get(field, field)},
+            params={"field": _label_of(field)},
             field=field,
         )
-    return text
+    return check_text(text, field=field, max_length=max_length, rule=rule)
+
+
+def optional_text(value, *, field: str, max_length: int | None = TEXT_MAX) -> str:
+    """The stripped text, "" when absent or not a text; check_text's refusals."""
+    text = value.strip() if isinstance(value, str) else ""
+    return check_text(text, field=field, max_length=max_length)
+
+
+# --- dates and times --------------------------------------------------------------------------
+
+# The dates a person could mean, for every process and for the organisation file (hire dates):
+# from 1970 (the hire date of anyone still of working age) to ten years ahead (the furthest any
+# plan of the product looks: a planned leave, an effective date). Outside it a date is a typo or
+# a probe, and far-future instants overflow the calendar and time-zone arithmetic downstream.
+DATE_WINDOW_START = dt.date(1970, 1, 1)
+DATE_WINDOW_YEARS_AHEAD = 10
+
+
+def date_window() -> tuple[dt.date, dt.date]:
+    """The first and last accepted day (company local dates)."""
+    today = timezone.localdate()
+    try:
+        last = today.replace(year=today.year + DATE_WINDOW_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        last = today.replace(year=today.year + DATE_WINDOW_YEARS_AHEAD, day=28)
+    return DATE_WINDOW_START, last
+
+
+def check_date_window(day: dt.date, *, field: str, rule: str | None = None) -> dt.date:
+    """`day`, or InvalidInput `date_out_of_range` naming the field and the window."""
+    first, last = date_window()
+    if not first <= day <= last:
+        raise InvalidInput(
+            _("%(value)s is outside the accepted dates (%(first)s to %(last)s)."),
+            code="date_out_of_range",
+            rule=rule,
+            params={"value": day.isoformat(), "first": first.isoformat(), "last": last.isoformat()},
+            field=field,
+        )
+    return day
 
 
 def moment(value, *, field: str, rule: str | None = None) -> dt.datetime:
@@ -49,27 +136,54 @@ def moment(value, *, field: str, rule: str | None = None) -> dt.datetime:
             _("“%(value)s” is not a date and time (ISO 8601)."),
             code="invalid_datetime",
             rule=rule,
-            params={"value": "" if value is None else value},
+            params={"value": "" if value is None else _shown(value)},
             field=field,
         )
+    # The window is checked on the date as written, before any conversion can overflow.
+    check_date_window(parsed.date(), field=field, rule=rule)
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    check_date_window(timezone.localtime(parsed).date(), field=field, rule=rule)
     return parsed
 
 
+def _shown(value) -> str:
+    """A refused value as the message quotes it: printable, and short."""
+    text = str(value).encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\0")
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
 def date_value(value, *, field: str) -> dt.date:
-    """A date from YYYY-MM-DD (API, pages) or a date."""
+    """A date from YYYY-MM-DD (API, pages) or a date, within the window."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
+        return check_date_window(value, field=field)
     try:
-        return dt.date.fromisoformat(str(value))
+        day = dt.date.fromisoformat(str(value))
     except (TypeError, ValueError):
         raise InvalidInput(
             _("“%(value)s” is not a date (YYYY-MM-DD)."),
             code="invalid_date",
-            params={"value": value},
+            params={"value": _shown(value)},
             field=field,
         ) from None
+    return check_date_window(day, field=field)
+
+
+# --- ids --------------------------------------------------------------------------------------
+
+
+def record_id(value) -> int | None:
+    """A database id from a URL or a body (an int, or a text of ASCII digits), or None: "abc",
+    "²", "1.5", a bool and a number no key column holds are no id."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        pk = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        pk = int(value)
+    else:
+        return None
+    return pk if 0 < pk <= ID_MAX else None
 
 
 def local_minute(value: dt.datetime) -> str:
@@ -84,16 +198,14 @@ def employee_ref(value, *, field: str):
 
     from .errors import NotFound
 
-    pk = value.pk if isinstance(value, Employee) else value
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+    pk = value.pk if isinstance(value, Employee) else record_id(value)
+    if pk is None:
         raise InvalidInput(
             _("“%(value)s” is not an employee id."),
             code=f"invalid_{field}",
-            params={"value": value},
+            params={"value": _shown(value)},
             field=field,
-        ) from None
+        )
     employee = (
         Employee.objects.select_related("department", "user")
         .filter(pk=pk, user__is_active=True)

@@ -9,7 +9,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from approvals.errors import InvalidInput
 from approvals.history import case_type_of, record_transition
-from approvals.inputs import employee_ref
+from approvals.inputs import check_text, employee_ref, record_id
 from workflows.engine import busy_conflict, process_for
 
 from .rules import TEXT_MAX_CHARS
@@ -45,7 +45,7 @@ def text(value, *, field: str, rule: str, required: bool = True) -> str:
             params={"field": label},
             field=field,
         )
-    value = (value or "").strip()
+    value = check_text((value or "").strip(), field=field, max_length=None, rule=rule)
     if required and not value:
         raise InvalidInput(
             _("A written %(field)s is required."),
@@ -85,9 +85,7 @@ def id_list(value, *, field: str, limit: int, rule: str | None = None) -> list[i
         )
     ids = []
     for item in value:
-        if isinstance(item, bool) or not (
-            isinstance(item, int) or (isinstance(item, str) and item.strip().isdigit())
-        ):
+        if record_id(item.strip() if isinstance(item, str) else item) is None:
             raise InvalidInput(
                 _("“%(value)s” in “%(field)s” is not an id."),
                 code=f"invalid_{field}",
@@ -95,7 +93,7 @@ def id_list(value, *, field: str, limit: int, rule: str | None = None) -> list[i
                 params={"value": item, "field": field},
                 field=field,
             )
-        pk = int(item)
+        pk = int(item)  # checked above
         if pk not in ids:
             ids.append(pk)
     if len(ids) > limit:

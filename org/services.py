@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals.errors import InvalidInput
+from approvals.inputs import date_window
 from policy.services import policy_in_force
 
 from .levels import LADDER, ROLE_CODES
@@ -67,8 +68,40 @@ class LoadReport:
 
 
 def _q(value) -> str:
-    """A value as the file wrote it, quoted like Python does ('expert'), for error messages."""
-    return repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    """A value as the file wrote it, quoted like Python does ('expert'), for error messages
+    (a NUL byte or a lone surrogate shown escaped, and a long value cut)."""
+    text = repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+# The longest texts the tables hold (Department.name, Employee.name, User.email).
+NAME_MAX, EMAIL_MAX = 100, 254
+
+
+def _unstorable(item: dict) -> list[str]:
+    """The keys of a row whose text (or a text in its list) has a NUL byte or a lone surrogate:
+    no database stores them, and the row would fail half-way through the load."""
+
+    def bad(value) -> bool:
+        if isinstance(value, list):
+            return any(bad(v) for v in value)
+        return isinstance(value, str) and (
+            "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value)
+        )
+
+    return [key for key, value in item.items() if bad(key) or bad(value)]
+
+
+def _characters_errors(row: str, item: dict) -> list[str]:
+    return [
+        _(
+            "%(row)s: %(field)s contains a character that cannot be stored (a NUL byte or a "
+            "lone surrogate)"
+        )
+        % {"row": row, "field": _q(key)}
+        for key in _unstorable(item)
+    ]
 
 
 def _label(kind: str, index: int, key) -> str:
@@ -91,6 +124,13 @@ def _validate(data) -> list[str]:
             continue
         row = _label("departments", i, d.get("code"))
         errors += _required(row, d, ("code", "name"))
+        errors += _characters_errors(row, d)
+        dept_name = d.get("name")
+        if isinstance(dept_name, str) and len(dept_name) > NAME_MAX:
+            errors.append(
+                _("%(row)s: department name is longer than %(max)s characters")
+                % {"row": row, "max": NAME_MAX}
+            )
         code = d.get("code")
         if isinstance(code, str) and code:
             try:
@@ -121,6 +161,7 @@ def _validate(data) -> list[str]:
             continue
         row = _label("people", i, p.get("username"))
         errors += _required(row, p, ("username", "name", "department", "hired_on"))
+        errors += _characters_errors(row, p)
         username = p.get("username")
         if isinstance(username, str) and username:
             try:
@@ -140,14 +181,16 @@ def _validate(data) -> list[str]:
             else:
                 usernames[username] = row
         name = p.get("name")
-        if isinstance(name, str) and len(name) > 100:
+        if isinstance(name, str) and len(name) > NAME_MAX:
             errors.append(
-                _("%(row)s: name is longer than %(max)s characters") % {"row": row, "max": 100}
+                _("%(row)s: name is longer than %(max)s characters") % {"row": row, "max": NAME_MAX}
             )
         email = p.get("email")
         if email not in (None, ""):
             try:
                 validate_email(email)
+                if len(email) > EMAIL_MAX:
+                    raise ValidationError("too long")
             except (ValidationError, TypeError):
                 errors.append(
                     _("%(row)s: email %(value)s is not a valid address")
@@ -159,7 +202,7 @@ def _validate(data) -> list[str]:
                 _("%(row)s: unknown department %(value)s") % {"row": row, "value": _q(department)}
             )
         level = p.get("level")
-        if level is not None and level not in LADDER:
+        if level is not None and (not isinstance(level, str) or level not in LADDER):
             errors.append(_("%(row)s: unknown level %(value)s") % {"row": row, "value": _q(level)})
         roles = p.get("roles", [])
         if roles is None:
@@ -168,16 +211,29 @@ def _validate(data) -> list[str]:
             errors.append(_("%(row)s: roles must be a list") % {"row": row})
         else:
             for role in roles:
-                if role not in ROLE_CODES:
+                if not isinstance(role, str) or role not in ROLE_CODES:
                     errors.append(
                         _("%(row)s: unknown role %(value)s") % {"row": row, "value": _q(role)}
                     )
         hired_on = p.get("hired_on")
-        if isinstance(hired_on, str) and hired_on.strip() and _date(hired_on) is None:
-            errors.append(
-                _("%(row)s: hired_on %(value)s is not a date (YYYY-MM-DD)")
-                % {"row": row, "value": _q(hired_on)}
-            )
+        if isinstance(hired_on, str) and hired_on.strip():
+            day = _date(hired_on)
+            first, last = date_window()
+            if day is None:
+                errors.append(
+                    _("%(row)s: hired_on %(value)s is not a date (YYYY-MM-DD)")
+                    % {"row": row, "value": _q(hired_on)}
+                )
+            elif not first <= day <= last:
+                # approvals.inputs.DATE_WINDOW: a hire date in year 9999 made every later load,
+                # open_probations and the scheduler's probation step fail (issue 11).
+                errors.append(
+                    _(
+                        "%(row)s: hired_on %(value)s is outside the accepted dates "
+                        "(%(first)s to %(last)s)"
+                    )
+                    % {"row": row, "value": _q(hired_on), "first": first, "last": last}
+                )
 
     known_people = set(usernames) | set(Employee.objects.values_list("user__username", flat=True))
     for i, d in enumerate(departments):

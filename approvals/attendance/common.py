@@ -11,7 +11,11 @@ from approvals.errors import NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
 from approvals.fsm import transition
 from approvals.history import log_step
-from approvals.inputs import local_minute, required_text  # noqa: F401  (used by the services)
+from approvals.inputs import (  # noqa: F401  (used by the services)
+    local_minute,
+    optional_text,
+    required_text,
+)
 from approvals.inputs import moment as moment_value
 from org.levels import Role
 from org.models import Employee

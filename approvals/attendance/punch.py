@@ -130,7 +130,7 @@ def punch_approve(*, punchcorrection: PunchCorrection, actor, comment=None) -> P
     with transaction.atomic():
         punch = locked(punchcorrection)
         lead = check_approver(actor, punch, "approve")
-        text = comment.strip() if isinstance(comment, str) else ""
+        text = common.optional_text(comment, field="comment")
         return common.decide(punch, actor, lead, "approve", text, rule=RULE)
 
 

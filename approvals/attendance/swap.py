@@ -113,7 +113,7 @@ def swap_request(
     c_start, c_end = _shift(
         colleague_shift_start, colleague_shift_end, prefix="colleague_shift", now=now
     )
-    reason = reason.strip() if isinstance(reason, str) else ""
+    reason = common.optional_text(reason, field="reason")
     with transaction.atomic():
         swap = ShiftSwap.objects.create(
             employee=me,
@@ -220,4 +220,4 @@ def swap_cancel(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
 
 
 def _text(value) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    return common.optional_text(value, field="comment")

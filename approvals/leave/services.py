@@ -23,7 +23,7 @@ from approvals.delegation import acting_for, on_behalf_of
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation
 from approvals.fsm import state_conflict, transition
 from approvals.history import log_step
-from approvals.inputs import employee_ref, local_minute, moment, required_text
+from approvals.inputs import employee_ref, local_minute, moment, optional_text, required_text
 from org.levels import Role
 from org.models import Employee
 from org.selectors import department_lead_of
@@ -404,7 +404,7 @@ def _decide(leave, actor, method, reason, rules):
 
 def leave_approve(*, leave: Leave, actor, comment=None) -> Leave:
     """LEAVE-1: the lead (GM office for a lead's own or an escalated request) approves."""
-    comment = comment.strip() if isinstance(comment, str) else ""
+    comment = optional_text(comment, field="comment")
     rules = ["LEAVE-1"] + (["LEAVE-2"] if leave.emergency else [])
     return _decide(leave, actor, "approve", comment, rules)
 
@@ -419,7 +419,7 @@ def leave_reject(*, leave: Leave, actor, reason=None) -> Leave:
 def leave_cancel(*, leave: Leave, actor, reason=None) -> Leave:
     """The employee withdraws a waiting request, or cancels an approved leave before it starts;
     annual-leave days go back to the balance."""
-    reason = reason.strip() if isinstance(reason, str) else ""
+    reason = optional_text(reason, field="reason")
     with transaction.atomic():
         leave = _locked(leave)
         check_canceller(actor, leave)

@@ -50,7 +50,7 @@ def penalty_serve(*, actor, employee, facts, rule, sanction, evidence) -> Penalt
     employee = _employee(employee)
     common.check_drafter(actor, employee)
     facts = common.required_text(facts, field="facts", rule="PEN-2")
-    rule_text = common.required_text(rule, field="rule", rule="PEN-2")
+    rule_text = common.required_text(rule, field="rule", rule="PEN-2", max_length=200)
     evidence = common.required_text(evidence, field="evidence", rule="PEN-2")
     sanction = common.sanction_value(sanction)
     now = timezone.now()

@@ -16,6 +16,7 @@ from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the
 from approvals.history import log_step
 from approvals.inputs import (
     date_value,
+    optional_text,  # noqa: F401  (used by the services)
     required_text,  # noqa: F401  (used by the services)
 )
 from org.levels import Role

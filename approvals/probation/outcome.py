@@ -34,7 +34,7 @@ def check_approver(actor, probation: Probation) -> None:
 def probation_approve(*, probation: Probation, actor, comment=None) -> Probation:
     """PROB-2: company approval. An approved extension moves the end date and reopens the case
     for another assessment; a conversion or an end of employment goes to administration."""
-    comment = comment.strip() if isinstance(comment, str) else ""
+    comment = common.optional_text(comment, field="comment")
     with transaction.atomic():
         probation = common.locked(probation)
         check_approver(actor, probation)

@@ -130,7 +130,7 @@ def _score(value) -> Decimal | None:
 def probation_record_exam(*, probation: Probation, actor, passed=None, score=None, notes=None):
     """PROB-2: the trainer records the skills exam (a failed exam may be retaken)."""
     passed, score = _passed(passed), _score(score)
-    notes = notes.strip() if isinstance(notes, str) else ""
+    notes = common.optional_text(notes, field="notes")
     with transaction.atomic():
         probation = common.locked(probation)
         check_examiner(actor, probation)
@@ -284,7 +284,7 @@ def probation_assess(*, probation: Probation, actor, outcome=None, reason=None) 
             rule="PROB-3",
             field="outcome",
         )
-    reason = reason.strip() if isinstance(reason, str) else ""
+    reason = common.optional_text(reason, field="reason")
     with transaction.atomic():
         probation = common.locked(probation)
         principal = check_assessor(actor, probation)

@@ -66,7 +66,7 @@ def test_prob3_extend_while_awaiting_approval_conflicts(org, case, trainer):
 def test_prob3_confirm_twice_conflicts(org, case, trainer):
     _to_approval(org, case, trainer)
     act(org.gm, case.pk, "approve", {})
-    act(org.admin, case.pk, "confirm", {"effective_date": "2099-01-01"})
+    act(org.admin, case.pk, "confirm", {"effective_date": "2030-01-01"})
     body = act(org.admin, case.pk, "confirm", {}, expect=409)
     assert body["code"] == "state_conflict"
 

@@ -17,9 +17,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            with open(file, encoding="utf-8") as fh:
+            # utf-8-sig: a file saved by Windows Notepad or Excel starts with a BOM.
+            with open(file, encoding="utf-8-sig") as fh:
                 data = json.load(fh)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise CommandError(
                 _("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc}
             ) from exc
