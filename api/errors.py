@@ -9,6 +9,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from approvals.errors import DomainError
+from workflows.engine import is_database_locked
 
 
 def _body(code: str, detail, rule=None, **extra) -> dict:
@@ -21,7 +22,7 @@ def exception_handler(exc, context):
         if exc.field:
             body["field"] = exc.field
         return Response(body, status=exc.status)
-    if isinstance(exc, FlowLockFailed):
+    if isinstance(exc, FlowLockFailed) or is_database_locked(exc):
         return Response(
             _body(
                 "case_busy",

@@ -40,7 +40,7 @@ from .roles import staff_sync
 from .services import LoadReport, org_load
 
 DEMO_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_org.json"
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "Demo-2026-hr"
 
 # Probationers are hired relative to today (months back, day of month), so that whenever the
 # demo is seeded their probation (hire date + 3 months, PROB-1) is still running.

@@ -62,3 +62,13 @@ def org(db):
     from tests.orgdata import build_org
 
     return build_org()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The API's throttles count in the cache (local memory in tests): no test inherits
+    another's counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
@@ -58,6 +58,11 @@ def busy_conflict() -> StateConflict:
         _("Someone else is acting on this case right now; reload it and try again."),
         code="case_busy",
     )
+
+
+def is_database_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked": its write lock stayed taken past the busy timeout."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
 
 
 def _open_task(process, flow_class, action: Action, actor):
@@ -118,6 +123,12 @@ def run_action(
                     flow_class.instance.cancel(process)
     except FlowLockFailed:
         raise busy_conflict() from None
+    except OperationalError as exc:
+        # SQLite: another request held the write lock for longer than the busy timeout. The
+        # transaction rolled back; the person retries, as after a lost row lock.
+        if is_database_locked(exc):
+            raise busy_conflict() from exc
+        raise
     return case
 
 

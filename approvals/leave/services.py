@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
-from approvals.deadlines import deadline_meet, deadline_open
+from approvals.deadlines import Deadline, deadline_meet, deadline_open
 from approvals.delegation import acting_for, on_behalf_of
-from approvals.errors import InvalidInput, NotAllowed, PolicyViolation
+from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
 from approvals.history import log_step
 from approvals.inputs import employee_ref, local_minute, moment, optional_text, required_text
@@ -157,6 +157,18 @@ def check_decider(actor, leave: Leave) -> Employee | None:
     actor acts for (None: in their own right)."""
     perms.require_not_own(actor, leave, rule="LEAVE-1")
     lead = decider_of(leave)
+    if _lost_to_the_timer(actor, leave, lead):
+        # The lead (or their delegate) was the decider until the deadline; time, not their
+        # role, took the step away (the LEAVE-5 timer ran first): a conflict, not a refusal.
+        raise StateConflict(
+            _(
+                "The decision deadline (%(due)s) passed undecided; the GM office decides "
+                "this leave now."
+            ),
+            code="state_conflict",
+            rule="LEAVE-5",
+            params={"due": local_text(_decision_due(leave))},
+        )
     if lead is None or leave.escalated_at is not None:
         perms.require_role(actor, Role.GM_OFFICE, rule="LEAVE-5" if lead else "LEAVE-1")
         return None
@@ -169,6 +181,23 @@ def check_decider(actor, leave: Leave) -> Employee | None:
             params={"lead": lead.name},
         )
     return principal
+
+
+def _lost_to_the_timer(actor, leave: Leave, lead: Employee | None) -> bool:
+    """LEAVE-5: the request was escalated and the actor is the lead (or acts for them), not
+    the GM office."""
+    if lead is None or leave.escalated_at is None or perms.has_role(actor, Role.GM_OFFICE):
+        return False
+    return acting_for(actor, lead) is not None
+
+
+def _decision_due(leave: Leave) -> dt.datetime:
+    deadline = (
+        Deadline.objects.filter(case_type=CASE_TYPE, case_id=leave.pk, name=DEADLINE)
+        .order_by("-pk")
+        .first()
+    )
+    return deadline.due_at if deadline is not None else leave.escalated_at
 
 
 def check_pending(leave: Leave, action: str) -> None:

@@ -160,7 +160,8 @@ def test_leave5_reminders_before_the_start_then_the_gm_office_decides(
         leave = Leave.objects.get()
         assert leave.escalated_at is not None and leave.state == "pending"
         assert org.gm.user.email in {a for m in mail.outbox for a in m.to}
-        assert act(org.lead, case["id"], "approve", expect=403)["rule"] == "LEAVE-5"
+        refused = act(org.lead, case["id"], "approve", expect=409)
+        assert (refused["code"], refused["rule"]) == ("state_conflict", "LEAVE-5")
         decided = act(org.gm, case["id"], "approve")
     assert decided["state"] == "approved"
     actions = [e["action"] for e in decided["timeline"]]
@@ -217,5 +218,6 @@ def test_leave5_an_emergency_left_undecided_past_the_next_day_goes_to_the_gm_off
     with time_machine.travel(local(2026, 3, 11, 0, 0, 1), tick=False):
         sweep()
         assert Leave.objects.get().escalated_at is not None
-        assert act(org.lead, case["id"], "approve", expect=403)["rule"] == "LEAVE-5"
+        refused = act(org.lead, case["id"], "approve", expect=409)
+        assert (refused["code"], refused["rule"]) == ("state_conflict", "LEAVE-5")
         assert act(org.gm, case["id"], "approve")["state"] == "approved"
