@@ -82,8 +82,8 @@ def timelines_for(cases) -> dict[int, list[dict]]:
 def _event(e) -> dict:
     return {
         "at": e.at,
-        "actor": _name(e.actor),
-        "on_behalf_of": _name(e.on_behalf_of),
+        "actor": display_name(e.actor),
+        "on_behalf_of": display_name(e.on_behalf_of),
         "action": e.action,
         "from_state": e.from_state,
         "to_state": e.to_state,
@@ -92,7 +92,9 @@ def _event(e) -> dict:
     }
 
 
-def _name(user) -> str | None:
+def display_name(user) -> str | None:
+    """How a person is named to others: their employee name, or the login of a user without an
+    employee record (a superuser); None for nobody."""
     if user is None:
         return None
     employee = getattr(user, "employee", None)

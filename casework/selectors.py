@@ -8,19 +8,13 @@ from django.utils import timezone
 from approvals import permissions as perms
 from approvals.access import CaseAccess
 from approvals.history import case_type_of
+from approvals.selectors import display_name as _name
 
 from . import participation as who
 from .models import Attachment, Comment
 from .rules import URGE_INTERVAL
 
 CASEWORK_ACTION_NAMES = ("transfer", "consult", "consult-reply", "urge", "cc", "comment", "attach")
-
-
-def _name(user) -> str | None:
-    if user is None:
-        return None
-    employee = getattr(user, "employee", None)
-    return employee.name if employee is not None else user.get_username()
 
 
 def casework_for(flow_class, cases, facts: dict | None = None) -> dict[int, dict]:

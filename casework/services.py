@@ -23,6 +23,7 @@ from approvals.delegation import delegate_of
 from approvals.errors import InvalidInput, NotAllowed, NotFound, PolicyViolation, StateConflict
 from approvals.history import case_type_of
 from approvals.inputs import local_minute
+from approvals.selectors import display_name
 from notifications.models import Reminder
 from notifications.reminders import users_for_task
 from notifications.services import notify
@@ -111,16 +112,11 @@ def task_claim(*, task, actor):
             raise StateConflict(
                 _("%(name)s claimed this step first."),
                 code="already_claimed",
-                params={"name": _name_of_user(task.owner)},
+                params={"name": display_name(task.owner)},
             )
         task.flow_task.activation_class(task).assign(actor)
         log(case, "claim", actor, rule=None, data={"task": task.pk})
     return task, case
-
-
-def _name_of_user(user) -> str:
-    employee = getattr(user, "employee", None)
-    return employee.name if employee is not None else user.get_username()
 
 
 # --- CASE-1 transfer ----------------------------------------------------------------------------
@@ -454,17 +450,13 @@ def case_cc(*, flow_class, case, actor, people, comment=""):
             template="case_cc",
             context={
                 "case": case,
-                "by": who_name(actor),
+                "by": display_name(actor),
                 "comment": comment,
                 "url": case_url(flow_class, case),
             },
             dedupe_key=f"cc:{case_type}:{case.pk}",
         )
     return case
-
-
-def who_name(user) -> str:
-    return _name_of_user(user)
 
 
 # --- CASE-5 comments ----------------------------------------------------------------------------
@@ -488,7 +480,7 @@ def case_comment(*, flow_class, case, actor, body):
             template="case_comment",
             context={
                 "case": case,
-                "author": who_name(actor),
+                "author": display_name(actor),
                 "body": body,
                 "url": case_url(flow_class, case),
             },

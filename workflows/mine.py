@@ -9,6 +9,7 @@ from django.db.models import Q
 from viewflow.workflow.models import Process, Task
 
 from approvals import permissions as perms
+from approvals.selectors import display_name
 from org.levels import Role
 
 from .inbox import OPEN, case_path
@@ -63,8 +64,7 @@ def _holders(cases_by_flow: dict) -> dict:
 def holder_label(task) -> str:
     """Who holds a task: its owner's name, or the role whose queue it waits in."""
     if task.owner_id:
-        employee = getattr(task.owner, "employee", None)
-        return employee.name if employee else task.owner.get_username()
+        return display_name(task.owner)
     if task.owner_permission:
         code = task.owner_permission.split(".", 1)[1]
         try:
