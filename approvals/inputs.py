@@ -25,6 +25,10 @@ FIELD_LABELS = {
     "facts": _("facts"),
     "rule": _("rule broken"),
     "evidence": _("evidence"),
+    # casework (CASE-2, CASE-5)
+    "question": _("question"),
+    "answer": _("answer"),
+    "body": _("comment"),
 }
 
 
@@ -36,7 +40,7 @@ TEXT_MAX = 10_000
 ID_MAX = 2**63 - 1
 
 
-def _label_of(field: str):
+def label_of(field: str):
     return FIELD_LABELS.get(field, field)
 
 
@@ -51,7 +55,7 @@ def check_text(text: str, *, field: str, max_length: int | None = TEXT_MAX, rule
             ),
             code="invalid_characters",
             rule=rule,
-            params={"field": _label_of(field)},
+            params={"field": label_of(field)},
             field=field,
         )
     if max_length is not None and len(text) > max_length:
@@ -59,7 +63,7 @@ def check_text(text: str, *, field: str, max_length: int | None = TEXT_MAX, rule
             _("The %(field)s has %(length)s characters; at most %(limit)s are allowed."),
             code=f"{field}_too_long",
             rule=rule,
-            params={"field": _label_of(field), "length": len(text), "limit": max_length},
+            params={"field": label_of(field), "length": len(text), "limit": max_length},
             field=field,
         )
     return text
@@ -76,7 +80,7 @@ def required_text(
             _("A written %(field)s is required."),
             code=f"{field}_required",
             rule=rule,
-            params={"field": _label_of(field)},
+            params={"field": label_of(field)},
             field=field,
         )
     return check_text(text, field=field, max_length=max_length, rule=rule)

@@ -9,17 +9,10 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from approvals.errors import InvalidInput
 from approvals.history import case_type_of, record_transition
-from approvals.inputs import check_text, employee_ref, record_id
+from approvals.inputs import check_text, employee_ref, label_of, record_id, required_text
 from workflows.engine import busy_conflict, process_for
 
 from .rules import TEXT_MAX_CHARS
-
-FIELD_LABELS = {
-    "question": _("question"),
-    "answer": _("answer"),
-    "body": _("comment"),
-    "comment": _("comment"),
-}
 
 
 @contextmanager
@@ -35,34 +28,19 @@ def case_locked(flow_class, case):
 
 
 def text(value, *, field: str, rule: str, required: bool = True) -> str:
-    """Stripped text of at most TEXT_MAX_CHARS characters; required unless told otherwise."""
-    label = FIELD_LABELS.get(field, field)
+    """Stripped text of at most TEXT_MAX_CHARS characters; required unless told otherwise (the
+    shared readers of approvals.inputs, with casework's length limit)."""
     if value is not None and not isinstance(value, str):
         raise InvalidInput(
             _("The %(field)s must be a text."),
             code=f"invalid_{field}",
             rule=rule,
-            params={"field": label},
+            params={"field": label_of(field)},
             field=field,
         )
-    value = check_text((value or "").strip(), field=field, max_length=None, rule=rule)
-    if required and not value:
-        raise InvalidInput(
-            _("A written %(field)s is required."),
-            code=f"{field}_required",
-            rule=rule,
-            params={"field": label},
-            field=field,
-        )
-    if len(value) > TEXT_MAX_CHARS:
-        raise InvalidInput(
-            _("The %(field)s has %(length)s characters; at most %(limit)s are allowed."),
-            code=f"{field}_too_long",
-            rule=rule,
-            params={"field": label, "length": len(value), "limit": TEXT_MAX_CHARS},
-            field=field,
-        )
-    return value
+    if required:
+        return required_text(value, field=field, rule=rule, max_length=TEXT_MAX_CHARS)
+    return check_text((value or "").strip(), field=field, max_length=TEXT_MAX_CHARS, rule=rule)
 
 
 def person(value, *, field: str):
