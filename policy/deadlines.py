@@ -38,7 +38,8 @@ def _china(year: int):
     return holidays.country_holidays("CN", years=year)
 
 
-def _overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+def overrides_between(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+    """The override table's days in [start, end], read once for a loop over them."""
     from .models import CalendarOverride
 
     return dict(
@@ -82,7 +83,7 @@ def due_at(
     if mode == CALENDAR:
         last = day + dt.timedelta(days=days)
     elif mode == WORKING:
-        overrides = _overrides(day, day + dt.timedelta(days=days * 3 + 30))
+        overrides = overrides_between(day, day + dt.timedelta(days=days * 3 + 30))
         last, counted = day, 0
         while counted < days:
             last += dt.timedelta(days=1)

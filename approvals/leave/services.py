@@ -27,7 +27,7 @@ from approvals.inputs import employee_ref, local_minute, moment, optional_text, 
 from org.levels import Role
 from org.models import Employee
 from org.selectors import department_lead_of
-from policy.deadlines import DueTime, due_at
+from policy.deadlines import DueTime, due_at, is_working_day, overrides_between
 from policy.services import policy_in_force
 
 from .models import Leave, LeaveBalance, LeaveKind, LeaveState
@@ -78,14 +78,23 @@ def _person(value, field: str) -> Employee | None:
     return None if value in (None, "") else employee_ref(value, field=field)
 
 
-def leave_days(start: dt.datetime, end: dt.datetime) -> Decimal:
+def leave_days(start: dt.datetime, end: dt.datetime, *, working_days_only: bool = False) -> Decimal:
     """Days charged for a leave: each local calendar day it touches counts its hours off, a full
     working day (8 h) or more as one day, less in half days rounded up (4 h off is half a day,
-    09:00–18:00 one day, Monday 09:00 to Wednesday 18:00 three)."""
+    09:00–18:00 one day, Monday 09:00 to Wednesday 18:00 three).
+
+    With `working_days_only` (annual leave, ATT-4 without a roster), rest days and public
+    holidays of the statutory calendar (DEADLINE-1, with the override table) count nothing:
+    statutory annual leave is taken in working days, so 21–31 December 2026 is 9 days, not 11.
+    """
     start, end = timezone.localtime(start), timezone.localtime(end)
+    overrides = overrides_between(start.date(), end.date()) if working_days_only else None
     days = Decimal(0)
     day = start.date()
     while day <= end.date():
+        if working_days_only and not is_working_day(day, overrides):
+            day += dt.timedelta(days=1)
+            continue
         midnight = timezone.make_aware(dt.datetime.combine(day, dt.time()))
         begins = max(start, midnight)
         ends = min(end, midnight + dt.timedelta(days=1))
@@ -312,7 +321,7 @@ def leave_submit(
             params={"start": local_text(start)},
             field="start",
         )
-    days = leave_days(start, end)
+    days = leave_days(start, end, working_days_only=kind == LeaveKind.ANNUAL)
     with transaction.atomic():
         # One request at a time per employee: the overlap and balance checks see every
         # committed request (the employee row is the lock on PostgreSQL).

@@ -240,3 +240,33 @@ def test_leave2_a_lead_records_an_emergency_only_for_their_own_department(org):
         )
     assert error["rule"] == "LEAVE-2"
     nothing_saved()
+
+
+def test_finding10_annual_leave_counts_only_statutory_working_days(org):
+    """Issue 11, finding 10 (ATT-4 without a roster): 21–31 December 2026 is nine working days,
+    not the eleven calendar days it spans; the weekend of the 26th and 27th costs nothing."""
+    balance(org.agent, entitled=15)
+    with time_machine.travel(local(2026, 12, 1, 9), tick=False):
+        case = ask(
+            org.agent, kind="annual", start=local(2026, 12, 21, 9), end=local(2026, 12, 31, 18)
+        )
+    assert case["days"] == "9.0"
+    assert balance(org.agent).pending == 9
+
+
+def test_finding10_public_holidays_and_makeup_working_days_follow_the_calendar():
+    """National Day 2026: 1–7 October are off, Saturday 10 October is a working day (调休)."""
+    span = (local(2026, 10, 5, 9), local(2026, 10, 10, 18))
+    assert leave_days(*span, working_days_only=True) == 3  # the 8th, 9th and 10th
+    assert leave_days(*span) == 6  # other kinds keep counting the days they touch
+
+
+def test_finding10_a_calendar_override_changes_what_annual_leave_costs(db):
+    from policy.models import CalendarOverride
+
+    CalendarOverride.objects.create(date=dt.date(2026, 12, 28), is_working_day=False)
+    assert leave_days(local(2026, 12, 28, 9), local(2026, 12, 29, 18), working_days_only=True) == 1
+
+
+def test_finding10_annual_leave_over_a_weekend_only_charges_nothing():
+    assert leave_days(local(2026, 12, 26, 9), local(2026, 12, 27, 18), working_days_only=True) == 0
