@@ -59,15 +59,19 @@ def deadlines_move(
     to_state: str,
     days: int,
     mode: str,
+    counted_from=None,
 ) -> None:
     """Meet the deadline of the step `from_state` waited for; open one for `to_state`'s step.
 
-    `waiting` maps a state to the name of the step that state waits for.
+    `waiting` maps a state to the name of the step that state waits for. The new step's response
+    time counts from now, or from `counted_from` when the step cannot start before a later
+    moment (a defence's scores are due after the defence, not after it was scheduled).
     """
     if from_state == to_state:
         return
     if from_state in waiting:
         deadline_meet(case_type=case_type, case_id=case_id, name=waiting[from_state])
     if to_state in waiting:
-        due = due_at(timezone.now(), days, mode=mode, end_of_day=True)
+        start = max(timezone.now(), counted_from) if counted_from else timezone.now()
+        due = due_at(start, days, mode=mode, end_of_day=True)
         deadline_open(case_type=case_type, case_id=case_id, name=waiting[to_state], due=due)

@@ -169,6 +169,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
         "nominate": "nomination",
         "gm_review": "gm_review",
         "administer": "administration",
+        "score_defence": "defence",
         "confirm": "confirmation",
     }
     # Which actions each task page offers (the service decides whether the caller may).

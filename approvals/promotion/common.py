@@ -16,6 +16,8 @@ WAITING_STEPS = {
     S.SUBMITTED: "nomination",
     S.NOMINATED: "gm_review",
     S.APPROVED: "administration",
+    # The panel's scores: due a response time after the defence itself (counted from defence_at).
+    S.DEFENCE_SCHEDULED: "defence",
     S.DEFENCE_PASSED: "confirmation",
 }
 
@@ -59,6 +61,7 @@ def _log(
             to_state=to_state,
             days=policy.review_days,
             mode=policy.review_day_mode,
+            counted_from=promotion.defence_at if to_state == S.DEFENCE_SCHEDULED else None,
         )
     log_step(
         promotion,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals import permissions as perms
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
+from approvals.inputs import local_minute
 from org.levels import Level, Role
 from org.models import Employee
 from org.services import change_level
@@ -127,6 +128,13 @@ def promotion_score_defence(*, promotion: Promotion, actor, score, notes: str = 
             )
         if promotion.state != S.DEFENCE_SCHEDULED:
             raise state_conflict(promotion, "score-defence")
+        if timezone.now() < promotion.defence_at:
+            raise PolicyViolation(
+                _("The defence takes place at %(at)s; it can only be scored from then on."),
+                code="defence_not_held",
+                rule="PROMO-3",
+                params={"at": local_minute(promotion.defence_at)},
+            )
         if seat.score is not None:
             raise StateConflict(
                 _("You have already scored this defence."), code="already_scored", rule="PROMO-3"

@@ -77,17 +77,19 @@ def test_promotion_end_to_end_with_defence_and_confirmation():
     assert case["state"] == "defence_scheduled"
     assert case["defence"]["scores_count"] == 0
 
-    for member, score in zip(org.panel, [72, 80, 75], strict=True):
-        [task] = [t for t in inbox(member) if t["action"] == "score_defence"]
-        case = act(member, case["id"], "score-defence", {"score": score, "notes": "ok"})
-    assert case["state"] == "defence_passed"
-    assert case["defence"]["mean"] == "75.67" and case["defence"]["passed"] is True
+    # The panel scores once the defence has been held (issue 11, finding 10).
+    with time_machine.travel(dt.datetime.fromisoformat(at) + dt.timedelta(hours=2), tick=False):
+        for member, score in zip(org.panel, [72, 80, 75], strict=True):
+            [task] = [t for t in inbox(member) if t["action"] == "score_defence"]
+            case = act(member, case["id"], "score-defence", {"score": score, "notes": "ok"})
+        assert case["state"] == "defence_passed"
+        assert case["defence"]["mean"] == "75.67" and case["defence"]["passed"] is True
 
-    [task] = inbox(org.admin)
-    assert task["action"] == "confirm"
-    effective = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
-    case = act(org.admin, case["id"], "confirm", {"effective_date": effective})
-    assert case["state"] == "confirmed"
+        [task] = inbox(org.admin)
+        assert task["action"] == "confirm"
+        effective = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+        case = act(org.admin, case["id"], "confirm", {"effective_date": effective})
+        assert case["state"] == "confirmed"
     org.agent.refresh_from_db()
     assert org.agent.level == "junior"  # not before the effective date
 

@@ -348,10 +348,11 @@ def test_promo3_cannot_confirm_with_fewer_than_three_scores():
         at=timezone.now() + dt.timedelta(hours=1),
         panel=[p.pk for p in org.panel],
     )
-    do(org.panel[0], promotion, "score-defence", score=90)
-    do(org.panel[1], promotion, "score-defence", score=90)
-    with pytest.raises(PolicyViolation) as exc:
-        services.promotion_confirm(promotion=promotion, actor=org.admin.user)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2), tick=False):
+        do(org.panel[0], promotion, "score-defence", score=90)
+        do(org.panel[1], promotion, "score-defence", score=90)
+        with pytest.raises(PolicyViolation) as exc:
+            services.promotion_confirm(promotion=promotion, actor=org.admin.user)
     assert exc.value.code == "defence_incomplete"
     assert "2" in exc.value.detail and "3" in exc.value.detail
 
@@ -366,8 +367,9 @@ def test_promo3_defence_fails_below_pass_mark_and_ends_the_case():
         at=timezone.now() + dt.timedelta(hours=1),
         panel=[p.pk for p in org.panel],
     )
-    for member, score in zip(org.panel, [60, 70, 79], strict=True):  # mean 69.67 < 70
-        promotion = do(member, promotion, "score-defence", score=score)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2), tick=False):
+        for member, score in zip(org.panel, [60, 70, 79], strict=True):  # mean 69.67 < 70
+            promotion = do(member, promotion, "score-defence", score=score)
     assert promotion.state == "defence_failed"
     assert not open_tasks(promotion).exists()
 
@@ -387,10 +389,54 @@ def test_promo3_defence_scores_refusals():
     with pytest.raises(NotAllowed) as exc:
         do(org.colleague, promotion, "score-defence", score=80)
     assert exc.value.code == "not_on_panel"
-    do(org.panel[0], promotion, "score-defence", score=80)
-    with pytest.raises(StateConflict) as exc:
-        do(org.panel[0], promotion, "score-defence", score=85)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2), tick=False):
+        do(org.panel[0], promotion, "score-defence", score=80)
+        with pytest.raises(StateConflict) as exc:
+            do(org.panel[0], promotion, "score-defence", score=85)
     assert exc.value.code == "already_scored"
+
+
+def test_finding10_a_defence_is_scored_only_from_its_scheduled_time():
+    """Issue 11, finding 10 (PROMO-3.4): a score given before the defence is held is refused with
+    its time, nothing is recorded; from the scheduled minute on it is accepted."""
+    org = build_org()
+    promotion = to_approved(org)
+    at = timezone.now() + dt.timedelta(days=1)
+    do(org.admin, promotion, "schedule-defence", at=at, panel=[p.pk for p in org.panel])
+    with time_machine.travel(at - dt.timedelta(seconds=1), tick=False):
+        with pytest.raises(PolicyViolation) as exc:
+            do(org.panel[0], promotion, "score-defence", score=80)
+    assert exc.value.code == "defence_not_held" and exc.value.rule == "PROMO-3"
+    assert timezone.localtime(at).strftime("%Y-%m-%d %H:%M") in exc.value.detail
+    assert not DefenceScore.objects.filter(score__isnull=False).exists()
+    with time_machine.travel(at, tick=False):
+        do(org.panel[0], promotion, "score-defence", score=80)
+    assert DefenceScore.objects.filter(score__isnull=False).count() == 1
+
+
+def test_finding10_the_defence_step_falls_due_after_the_defence():
+    """Issue 11, finding 10 (PROMO-5): the panel's scores are due a response time after the
+    defence itself, not after the day it was scheduled; the confirmation after them."""
+    from approvals.deadlines import Deadline
+
+    org = build_org()
+    promotion = to_approved(org)
+    at = timezone.now() + dt.timedelta(days=20)
+    do(org.admin, promotion, "schedule-defence", at=at, panel=[p.pk for p in org.panel])
+    scoring = Deadline.objects.get(case_type="promotion", case_id=promotion.pk, name="defence")
+    assert scoring.due_at > at
+    assert not Deadline.objects.filter(
+        case_type="promotion", case_id=promotion.pk, name="administration", met_at__isnull=True
+    ).exists()
+    with time_machine.travel(at + dt.timedelta(hours=1), tick=False):
+        for member in org.panel:
+            promotion = do(member, promotion, "score-defence", score=80)
+    scoring.refresh_from_db()
+    assert scoring.met_at is not None
+    confirmation = Deadline.objects.get(
+        case_type="promotion", case_id=promotion.pk, name="confirmation"
+    )
+    assert confirmation.due_at > at
 
 
 def test_promo3_reserve_supervisor_requires_a_defence():

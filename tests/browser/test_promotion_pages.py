@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone, translation
 
 from approvals.promotion.models import Promotion
@@ -53,16 +54,19 @@ def test_promotion_through_the_pages(live_server, browser_page):
     submit_action(page, "schedule-defence", {"at": at}, check={"panel": [m.pk for m in org.panel]})
     assert Promotion.objects.get(pk=promotion.pk).state == "defence_scheduled"
 
-    for member, score in zip(org.panel, ["78", "82", "75"], strict=True):
-        login(page, base, member.user.username)
-        open_case_from_list(page, base, "inbox", "promotions", promotion.pk)
-        submit_action(page, "score-defence", {"score": score, "notes": "答辩清晰"})
-    assert Promotion.objects.get(pk=promotion.pk).state == "defence_passed"
+    # The panel scores once the defence has been held (issue 11, finding 10): the clock moves
+    # to the defence, for the pages served by the live server too.
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1, minutes=5)):
+        for member, score in zip(org.panel, ["78", "82", "75"], strict=True):
+            login(page, base, member.user.username)
+            open_case_from_list(page, base, "inbox", "promotions", promotion.pk)
+            submit_action(page, "score-defence", {"score": score, "notes": "答辩清晰"})
+        assert Promotion.objects.get(pk=promotion.pk).state == "defence_passed"
 
-    login(page, base, "admin2")
-    claim(page, base, "promotions", open=False)
-    open_case_from_list(page, base, "inbox", "promotions", promotion.pk)
-    submit_action(page, "confirm", {"effective_date": timezone.localdate().isoformat()})
+        login(page, base, "admin2")
+        claim(page, base, "promotions", open=False)
+        open_case_from_list(page, base, "inbox", "promotions", promotion.pk)
+        submit_action(page, "confirm", {"effective_date": timezone.localdate().isoformat()})
     promotion.refresh_from_db()
     assert promotion.state == "effective"
     org.agent.refresh_from_db()
