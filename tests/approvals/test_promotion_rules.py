@@ -403,9 +403,11 @@ def test_finding10_a_defence_is_scored_only_from_its_scheduled_time():
     promotion = to_approved(org)
     at = timezone.now() + dt.timedelta(days=1)
     do(org.admin, promotion, "schedule-defence", at=at, panel=[p.pk for p in org.panel])
-    with time_machine.travel(at - dt.timedelta(seconds=1), tick=False):
-        with pytest.raises(PolicyViolation) as exc:
-            do(org.panel[0], promotion, "score-defence", score=80)
+    with (
+        time_machine.travel(at - dt.timedelta(seconds=1), tick=False),
+        pytest.raises(PolicyViolation) as exc,
+    ):
+        do(org.panel[0], promotion, "score-defence", score=80)
     assert exc.value.code == "defence_not_held" and exc.value.rule == "PROMO-3"
     assert timezone.localtime(at).strftime("%Y-%m-%d %H:%M") in exc.value.detail
     assert not DefenceScore.objects.filter(score__isnull=False).exists()
