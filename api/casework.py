@@ -54,6 +54,15 @@ def casework_fields(context, case) -> dict:
     flow_class = context["flow_class"]
     if "casework" not in context or case.pk not in context["casework"]:
         context = {**context, **casework_context(flow_class, [case])}
+    if flow_class.instance.limited_reader(context["request"].user, case):
+        # A voter or a witness reads their part of the case, not the work around it.
+        return {
+            "comments": [],
+            "attachments": [],
+            "consultations": [],
+            "cc": [],
+            "casework_actions": [],
+        }
     work = context["casework"][case.pk]
     return {
         "comments": [

@@ -9,6 +9,7 @@ from approvals.promotion import selectors as promotion_selectors
 from approvals.promotion.models import Promotion
 from approvals.promotion.services import defence_summary
 from approvals.selectors import without_comments
+from casework.selectors import without_casework
 from org.models import Employee
 
 
@@ -72,7 +73,7 @@ class PromotionSerializer(CaseSerializer):
 
     def timeline_for_viewer(self, case, events):
         # A voter sees that steps happened, not what was written at them (PROMO-3.2).
-        return without_comments(events) if self._voter_view(case) else events
+        return without_comments(without_casework(events)) if self._voter_view(case) else events
 
     def to_representation(self, promotion: Promotion) -> dict:
         request = self.context["request"]
@@ -144,7 +145,7 @@ class PenaltySerializer(CaseSerializer):
     def timeline_for_viewer(self, case, events):
         from approvals.penalty.selectors import witness_timeline
 
-        return witness_timeline(events) if self._witness_view(case) else events
+        return witness_timeline(without_casework(events)) if self._witness_view(case) else events
 
     def to_representation(self, penalty) -> dict:
         data = self.case_common(penalty)

@@ -214,7 +214,10 @@ def require_holder(actor, facts, *, rule: str) -> TaskRow:
 
 
 def require_participant(flow_class, case, actor, facts, *, rule: str) -> None:
-    if not is_participant(flow_class, case, actor, facts):
+    """A voter or a witness (a limited reader) takes part in their part only, not the casework."""
+    if not is_participant(flow_class, case, actor, facts) or flow_class.instance.limited_reader(
+        actor, case
+    ):
         raise NotAllowed(
             _(
                 "Only those taking part in this case (its parties, reviewers and consultees) can do this."

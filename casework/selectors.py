@@ -17,6 +17,12 @@ from .rules import URGE_INTERVAL
 CASEWORK_ACTION_NAMES = ("transfer", "consult", "consult-reply", "urge", "cc", "comment", "attach")
 
 
+def without_casework(events: list[dict]) -> list[dict]:
+    """The history a limited reader (a voter, a witness) reads: the steps of the process, not
+    the casework around them (comments, files, consultations, transfers, urges, copies)."""
+    return [e for e in events if e["action"] not in CASEWORK_ACTION_NAMES]
+
+
 def casework_for(flow_class, cases, facts: dict | None = None) -> dict[int, dict]:
     """{case pk: {"comments", "attachments", "consultations", "cc"}}: three queries, plus the
     consultations' (shared with `facts_for`: pass its result to save it)."""

@@ -394,7 +394,8 @@ def case_cc(*, flow_class, case, actor, people, comment=""):
             raise NotAllowed(
                 _("A party of the case cannot copy others in."), code="own_request", rule="CASE-4"
             )
-        if not who.is_reviewer(actor, facts):
+        if not who.is_reviewer(actor, facts) or flow_class.instance.limited_reader(actor, case):
+            # A witness who signed acted on the slip, but reviews nothing (PEN-3).
             raise NotAllowed(
                 _("Only a reviewer of this case can copy others in."),
                 code="not_reviewer",

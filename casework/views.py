@@ -22,10 +22,13 @@ def attachment_download(request, pk: int):
     if attachment is None:
         raise Http404
     flow_class = _flow_of(attachment.case_type)
-    if flow_class is None or not (
-        flow_class.instance.visible_cases(request.user).filter(pk=attachment.case_id).exists()
-    ):
-        raise Http404
+    case = (
+        flow_class.instance.visible_cases(request.user).filter(pk=attachment.case_id).first()
+        if flow_class is not None
+        else None
+    )
+    if case is None or flow_class.instance.limited_reader(request.user, case):
+        raise Http404  # a voter or a witness never reads the files around their part
     try:
         handle = default_storage.open(attachment.file.name, "rb")
     except FileNotFoundError:

@@ -37,6 +37,12 @@ class CaseFlowMixin:
     def case_of(self, process):
         return self.case_model._default_manager.get(pk=process.artifact_object_id)
 
+    def limited_reader(self, user, case) -> bool:
+        """True when `user` reads the case only for a narrow part (a department voter, a named
+        witness): they see what that part needs and none of the casework around it (comments,
+        attachments, consultations, who was copied in). Flows with such readers override it."""
+        return False
+
     def parties(self, case) -> set[int]:
         """Employee ids of those the case is about, who never review it (so never take over its
         review as a delegate, LEAVE-6). A flow with a second party adds it."""

@@ -265,6 +265,11 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
     def conclude_case(self, activation):
         appeal.penalty_conclude(penalty=_case(activation))
 
+    def limited_reader(self, user, case):
+        from approvals.penalty.selectors import is_witness_view
+
+        return is_witness_view(user, case)  # PEN-3
+
     def visible_cases(self, user):
         return selectors.penalties_visible_to(user)
 

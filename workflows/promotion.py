@@ -184,6 +184,9 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
     def apply_new_level(self, activation):
         services.promotion_take_effect(promotion=activation.process.artifact)
 
+    def limited_reader(self, user, case):
+        return selectors.is_voter_view(user, case)  # PROMO-3.2
+
     def visible_cases(self, user):
         return selectors.promotions_visible_to(user)
 

@@ -23,6 +23,7 @@ from approvals import permissions as perms
 from approvals.errors import DomainError
 from approvals.labels import ACTION_LABELS, action_label
 from approvals.selectors import timeline
+from casework.selectors import without_casework
 from org.levels import LADDER, Level, Role, next_level
 from org.models import Employee
 
@@ -313,14 +314,18 @@ def _case_context(request, flow_class, case):
         context["voter_view"] = promotion_selectors.is_voter_view(request.user, case)
         if context["voter_view"]:
             context["reasons"] = []
-            context["timeline"] = _history(flow_class, without_comments(timeline(case)))
+            context["timeline"] = _history(
+                flow_class, without_comments(without_casework(timeline(case)))
+            )
     if flow_class.resource == "penalties":
         from approvals.penalty.selectors import is_witness_view, witness_timeline
 
         # PEN-3: a named witness reads the slip they sign, not the objection and its answer.
         context["witness_view"] = is_witness_view(request.user, case)
         if context["witness_view"]:
-            context["timeline"] = _history(flow_class, witness_timeline(timeline(case)))
+            context["timeline"] = _history(
+                flow_class, witness_timeline(without_casework(timeline(case)))
+            )
     # A flow may add what its summary template shows (evidence computed for the viewer).
     page_context = getattr(flow_class, "page_context", None)
     if page_context is not None:
@@ -484,6 +489,9 @@ def _casework_context(request, flow_class, case, bound) -> dict:
     from casework import selectors as work
 
     user = request.user
+    if flow_class.instance.limited_reader(user, case):
+        # A voter or a witness reads their part of the case, not the work around it.
+        return {"casework": {}, "casework_actions": [], "casework_data": {}}
     names = work.casework_actions(user, flow_class, case)
     data = bound[1] if bound and bound[0] in CASEWORK_LABELS else {}
     context = {

@@ -321,3 +321,69 @@ def test_finding1_an_older_ballot_event_gets_its_voter_no_mail(
     )
     assert org.agent.user.pk in told
     assert voters[0].user.pk not in told
+
+
+# --- voters and witnesses read their part, not the casework around it ---------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _casework(reader_of, author, resource, case_id):
+    """A comment and an attachment by `author` on the case; returns the attachment's id."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = api(author).post(
+        f"/api/v1/{resource}/{case_id}/comment/", {"body": "Private remark"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    upload = SimpleUploadedFile("evidence.pdf", PDF, content_type="application/pdf")
+    response = api(author).post(
+        f"/api/v1/{resource}/{case_id}/attachments/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 201, response.json()
+    [attachment] = reader_of(author, case_id)["attachments"]
+    return attachment
+
+
+def test_finding1_a_voter_reads_no_comments_attachments_or_consultations(vote):
+    """'Voters and witnesses see only what their part needs': the comments, files and
+    consultations around a vote are the reviewers', not the department's."""
+    org, case_id, voters = vote
+    attachment = _casework(read, org.lead, "promotions", case_id)
+    case = read(voters[0], case_id)
+    assert case["comments"] == [] and case["attachments"] == [] and case["consultations"] == []
+    assert case["casework_actions"] == []
+    html = page(voters[0], f"/promotions/{case_id}/")
+    assert "Private remark" not in html and "evidence.pdf" not in html
+    client = Client()
+    client.force_login(voters[0].user)
+    assert client.get(attachment["url"]).status_code == 404
+    client.force_login(org.gm.user)
+    assert client.get(attachment["url"]).status_code == 200  # a reviewer still reads it
+    refused = api(voters[0]).post(
+        f"/api/v1/promotions/{case_id}/comment/", {"body": "hi"}, format="json"
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "not_participant"
+
+
+def test_finding10_a_witness_reads_no_casework_and_cannot_copy_anyone_in(witnessed_objection):
+    org, case_id, witness = witnessed_objection
+    attachment = _casework(penalty_read, org.lead, "penalties", case_id)
+    penalty_act(witness, case_id, "witness")  # signing makes them an actor, not a reviewer
+    case = penalty_read(witness, case_id)
+    assert case["comments"] == [] and case["attachments"] == [] and case["cc"] == []
+    html = page(witness, f"/penalties/{case_id}/")
+    assert "Private remark" not in html and "evidence.pdf" not in html
+    client = Client()
+    client.force_login(witness.user)
+    assert client.get(attachment["url"]).status_code == 404
+    bystander = employee("bystander1", department=org.cs)
+    refused = api(witness).post(
+        f"/api/v1/penalties/{case_id}/cc/", {"people": [bystander.pk]}, format="json"
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "not_reviewer"
+    refused = api(witness).post(
+        f"/api/v1/penalties/{case_id}/comment/", {"body": "hi"}, format="json"
+    )
+    assert refused.status_code == 403
+    assert penalty_read(org.lead, case_id)["comments"][0]["body"] == "Private remark"
