@@ -2,11 +2,14 @@
 promotions (approvals) or load_org, which keep LevelHistory; here they are set only when an
 employee is added."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+
+from approvals.inputs import date_window
 
 from .models import Department, Employee, LevelHistory
 from .roles import roles_of
@@ -43,8 +46,30 @@ class LevelHistoryInline(admin.TabularInline):
         return False
 
 
+class EmployeeForm(forms.ModelForm):
+    """The admin's employee form: a hire date is one a person could mean (the window of
+    load_org and of every process, issue 11 finding 5), never a year-9999 typo that would break
+    the probation backfill for everyone."""
+
+    class Meta:
+        model = Employee
+        fields = ["user", "name", "department", "level", "base_salary", "hired_on", "language"]
+
+    def clean_hired_on(self):
+        day = self.cleaned_data["hired_on"]
+        first, last = date_window()
+        if day is not None and not first <= day <= last:
+            raise forms.ValidationError(
+                _("%(value)s is outside the accepted dates (%(first)s to %(last)s)."),
+                code="date_out_of_range",
+                params={"value": day.isoformat(), "first": first, "last": last},
+            )
+        return day
+
+
 @admin.register(Employee)
 class EmployeeAdmin(admin.ModelAdmin):
+    form = EmployeeForm
     list_display = ["name", "username", "department", "level", "base_salary", "hired_on", "roles"]
     list_filter = ["department", "level", "user__groups", "user__is_active"]
     search_fields = ["name", "user__username", "user__email"]

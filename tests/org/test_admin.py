@@ -53,3 +53,28 @@ def test_admin_refuses_a_score_above_the_score_1_cap(admin_client):
     assert response.status_code == 200
     assert "score 111 is outside 0..110 (SCORE-1)" in response.content.decode()
     assert not Assessment.objects.exists()
+
+
+@pytest.mark.parametrize("hired_on", ["0001-01-01", "9999-12-31"])
+def test_finding5_the_admin_refuses_a_hire_date_no_person_could_mean(admin_client, hired_on):
+    """Issue 11, finding 5: the admin's employee form keeps the same window as load_org."""
+    employee = EmployeeFactory()
+    url = f"/admin/org/employee/{employee.pk}/change/"
+    response = admin_client.post(
+        url,
+        {
+            "user": employee.user.pk,
+            "name": employee.name,
+            "department": employee.department.pk,
+            "hired_on": hired_on,
+            "language": employee.language,
+            "levelhistory_set-TOTAL_FORMS": "0",
+            "levelhistory_set-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert list(form.errors) == ["hired_on"]
+    assert form.errors.as_data()["hired_on"][0].code == "date_out_of_range"
+    employee.refresh_from_db()
+    assert employee.hired_on == dt.date(2024, 1, 1)
