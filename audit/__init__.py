@@ -1,4 +1,5 @@
-"""Append-only, hash-chained audit log: `record()` writes an event, `verify()` checks the chain."""
+"""Append-only, keyed (HMAC) audit log, one chain per case: `record()` writes an event,
+`checkpoint()` signs the state of every chain into the checkpoint file, `verify()` checks both."""
 
 
 def record(**kwargs):
@@ -7,7 +8,13 @@ def record(**kwargs):
     return _record(**kwargs)
 
 
-def verify():
-    from .services import verify as _verify
+def checkpoint(**kwargs):
+    from .services import checkpoint as _checkpoint
 
-    return _verify()
+    return _checkpoint(**kwargs)
+
+
+def verify(**kwargs):
+    from .verification import verify as _verify
+
+    return _verify(**kwargs)

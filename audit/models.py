@@ -1,4 +1,5 @@
-"""Append-only, hash-chained event log. Rows are written only by `audit.record()`."""
+"""Append-only, keyed (HMAC) event log, one chain per case. Rows are written only by
+`audit.record()`; the database refuses UPDATE and DELETE (see audit/db.py)."""
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +28,11 @@ class AuditEvent(models.Model):
     policy_version = models.CharField(max_length=40, blank=True)
     comment = models.TextField(blank=True)
     data = models.JSONField(default=dict)
+    # The case's chain: seq counts the case's events from 1, prev_hash is the hash of the case's
+    # previous event (GENESIS for the first), hash the HMAC of this event under the key named by
+    # key_id (audit/signing.py).
+    seq = models.PositiveIntegerField()
+    key_id = models.CharField(max_length=8)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -35,6 +41,12 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["pk"]
         indexes = [models.Index(fields=["case_type", "case_id", "id"])]
+        constraints = [
+            # Two racing appends to one case cannot both win; its index is the head read's.
+            models.UniqueConstraint(
+                fields=["case_type", "case_id", "seq"], name="audit_event_case_seq_unique"
+            )
+        ]
 
     def __str__(self):
         return f"{self.case_type}#{self.case_id} {self.action} {self.from_state}→{self.to_state}"

@@ -3,11 +3,14 @@
 One module, one source of configuration: environment variables (or a `.env` file beside manage.py),
 read with django-environ. With no variables at all the app runs embedded: SQLite under var/, mail
 written to files under var/mail/, the scheduler as `manage.py run_scheduler`. Production sets
-DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), EMAIL_URL (SMTP), SECRET_KEY, DEBUG=False
-and ALLOWED_HOSTS.
+DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), EMAIL_URL (SMTP), SECRET_KEY, DEBUG=False,
+ALLOWED_HOSTS and AUDIT_KEY.
 """
 
 import datetime as dt
+import os
+import secrets
+import time
 from pathlib import Path
 
 import environ
@@ -180,6 +183,39 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hr-approvals@localhost")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Audit log -----------------------------------------------------------------------------
+# Each audit event is signed with HMAC-SHA256 under AUDIT_KEY, which is never stored in the
+# database. Production sets it (and keeps it: without it nothing can be verified). The embedded
+# default generates a random key once into VAR_DIR/audit.key (mode 0600), like a dev secret.
+# Rotating: set the new AUDIT_KEY and list the old ones in AUDIT_PREVIOUS_KEYS; every event and
+# checkpoint stores the id of the key that signed it (first 8 hex of its SHA-256).
+
+
+def _dev_audit_key(path: Path) -> str:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another process may have created it a moment ago and not written it yet.
+        for _ in range(50):
+            if key := path.read_text().strip():
+                return key
+            time.sleep(0.02)
+        raise
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+AUDIT_KEY = env.str("AUDIT_KEY", default="") or _dev_audit_key(VAR_DIR / "audit.key")
+AUDIT_PREVIOUS_KEYS = env.list("AUDIT_PREVIOUS_KEYS", default=[])
+# Checkpoints over every case chain, appended as signed lines to a file the database cannot
+# rewrite (see docs/architecture.md, "The audit chain"); the sweep writes one a day.
+AUDIT_CHECKPOINT_FILE = env.str(
+    "AUDIT_CHECKPOINT_FILE", default=str(VAR_DIR / "audit-checkpoints.jsonl")
+)
+AUDIT_CHECKPOINT_HOURS = env.int("AUDIT_CHECKPOINT_HOURS", default=24)
 
 # --- Scheduler ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -12,3 +12,9 @@ class NotificationsConfig(AppConfig):
         from .scheduler import register_sweep_step
 
         register_sweep_step("reminders", reminders_send_due)
+
+        # The daily audit checkpoint (finding 7): when none is due, it reads the checkpoint
+        # file's last line and nothing else.
+        from audit.services import checkpoint_if_due
+
+        register_sweep_step("audit_checkpoint", checkpoint_if_due)
