@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
@@ -61,8 +61,16 @@ def busy_conflict() -> StateConflict:
 
 
 def is_database_locked(exc: BaseException) -> bool:
-    """SQLite's "database is locked": its write lock stayed taken past the busy timeout."""
-    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+    """A lost race the database settled: SQLite's "database is locked" (its write lock stayed
+    taken past the busy timeout), or a second append to one case's audit chain refused by its
+    unique (case_type, case_id, seq) — the backstop behind the case row lock. Either way the
+    transaction rolled back and the person retries."""
+    if isinstance(exc, OperationalError):
+        return "database is locked" in str(exc)
+    # PostgreSQL names the constraint; SQLite names its columns.
+    return isinstance(exc, IntegrityError) and any(
+        mark in str(exc) for mark in ("audit_event_case_seq_unique", "audit_auditevent.seq")
+    )
 
 
 def _open_task(process, flow_class, action: Action, actor):
@@ -123,9 +131,10 @@ def run_action(
                     flow_class.instance.cancel(process)
     except FlowLockFailed:
         raise busy_conflict() from None
-    except OperationalError as exc:
-        # SQLite: another request held the write lock for longer than the busy timeout. The
-        # transaction rolled back; the person retries, as after a lost row lock.
+    except (OperationalError, IntegrityError) as exc:
+        # SQLite: another request held the write lock for longer than the busy timeout; or two
+        # appends raced on one case's audit chain. The transaction rolled back; the person
+        # retries, as after a lost row lock.
         if is_database_locked(exc):
             raise busy_conflict() from exc
         raise

@@ -205,3 +205,19 @@ def test_finding7_the_head_read_is_served_by_the_case_seq_index():
     assert any(
         c["columns"] == ["case_type", "case_id", "seq"] and c["unique"] for c in indexes.values()
     )
+
+
+def test_finding7_a_lost_append_race_is_told_409_not_500():
+    """The unique (case_type, case_id, seq) backstop: the loser of two appends to one case is a
+    lost race (409 case_busy through the API), like a lost row lock."""
+    from django.db import IntegrityError, transaction
+
+    from workflows.engine import is_database_locked
+
+    first = audit.record(case_type="promotion", case_id=9, action="a")
+    duplicate = AuditEvent(
+        at=first.at, case_type="promotion", case_id=9, action="b", seq=first.seq, hash="x" * 64
+    )
+    with pytest.raises(IntegrityError) as exc, transaction.atomic():
+        duplicate.save(force_insert=True)
+    assert is_database_locked(exc.value)
