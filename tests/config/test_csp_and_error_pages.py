@@ -1,6 +1,7 @@
 """Issue 11, finding 9: the Content-Security-Policy, the pages that keep it, the development-mode
 banner and the product's own error pages (nothing of the settings on any of them)."""
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -61,13 +62,24 @@ def test_finding9_no_template_needs_inline_script_or_style():
     assert found == []
 
 
+def _htmx_config(client) -> dict:
+    page = client.get("/accounts/login/").content.decode()
+    return json.loads(re.search(r"""<meta name="htmx-config" content='([^']*)'>""", page)[1])
+
+
 @pytest.mark.django_db
 def test_finding9_htmx_injects_no_indicator_style(client):
     """htmx 2 adds an inline <style> for its indicator unless told not to; the rule is in
     app.css instead."""
-    page = client.get("/accounts/login/").content.decode()
-    assert """<meta name="htmx-config" content='{"includeIndicatorStyles":false}'>""" in page
+    assert _htmx_config(client)["includeIndicatorStyles"] is False
     assert ".htmx-request .htmx-indicator" in (ROOT / "static/css/app.css").read_text()
+
+
+@pytest.mark.django_db
+def test_finding9_htmx_copies_no_style_attribute_across_a_swap(client):
+    """htmx's settle step copies the old element's style attribute with setAttribute, which the
+    policy blocks (seen in the browser tests as a CSP violation on every boosted form page)."""
+    assert _htmx_config(client)["attributesToSettle"] == ["class", "width", "height"]
 
 
 @pytest.mark.django_db
