@@ -27,11 +27,13 @@ setup: $(RUNTIME_STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 
-# Serves http://$(HOST):$(PORT)/ and runs the scheduler beside it; Ctrl-C stops both.
+# Serves http://$(HOST):$(PORT)/ and runs the scheduler beside it; Ctrl-C stops both. Development
+# mode (DEBUG=1): plain http, static files without collectstatic, Django's debug pages, and a
+# banner on every page saying so. Without DEBUG=1 the settings are production's (README.md).
 run: setup
 	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py run_scheduler & \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 $(PY) manage.py run_scheduler & \
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's chromium; install it when missing and we are allowed to. The CJK
 # fonts only make the screenshots under var/screenshots/ readable (Chinese pages).

@@ -3,18 +3,23 @@
 One module, one source of configuration: environment variables (or a `.env` file beside manage.py),
 read with django-environ. With no variables at all the app runs embedded: SQLite under var/, mail
 written to files under var/mail/, the scheduler as `manage.py run_scheduler`. Production sets
-DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), EMAIL_URL (SMTP), SECRET_KEY, DEBUG=False,
-ALLOWED_HOSTS and AUDIT_KEY.
+DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), EMAIL_URL (SMTP), SECRET_KEY, AUDIT_KEY and
+ALLOWED_HOSTS; README.md, "Production settings", lists every variable with its default.
+
+DEBUG is off unless DEBUG=1 is set (`make run` sets it: development mode, with a banner on every
+page). With DEBUG off the defaults are production's: HTTPS only (redirect, HSTS, Secure cookies).
 """
 
 import datetime as dt
-import os
 import secrets
-import time
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.keys import is_weak_key, key_from_env_or_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -23,10 +28,50 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production")
-DEBUG = env.bool("DEBUG", default=True)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# Development mode only when asked for (`make run` sets DEBUG=1): Django's debug pages show the
+# code and the settings, so DEBUG is never on by default (issue 11, finding 9).
+DEBUG = env.bool("DEBUG", default=False)
+
+# SECRET_KEY: the variable when set (several app servers must share it); otherwise the key in
+# VAR_DIR/secret.key, generated once on first use (0600). There is no built-in key. A weak key
+# (Django's bar: under 50 characters, under 5 different ones, startproject's "django-insecure-")
+# stops production from starting.
+SECRET_KEY = key_from_env_or_file("SECRET_KEY", VAR_DIR / "secret.key")
+if not DEBUG and is_weak_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production (it needs at least 50 characters, 5 of them "
+        "different, and no 'django-insecure-' prefix). Unset it to use the key generated in "
+        f"{VAR_DIR / 'secret.key'}, or set a long random one."
+    )
+
+# The host names the site answers to (ALLOWED_HOSTS=hr.example.com,hr.intranet); the local
+# addresses by default. CSRF_TRUSTED_ORIGINS: the https:// origins of forms posted from another
+# host than the one serving them (rare; a proxy that rewrites the Host header).
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- HTTPS ----------------------------------------------------------------------------------
+# With DEBUG off, production defaults: plain http is redirected to https, browsers are told to
+# use https only for a year (HSTS, subdomains included), cookies travel over https only. Each
+# can be switched by its variable. In development mode (DEBUG=1) all are off, so
+# http://127.0.0.1:8000 works.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Preload asks browsers to ship the domain in their HSTS lists: a commitment for the whole
+# domain, so it is opt-in (check --deploy warns, W021, until it is set).
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Behind a proxy that terminates TLS and forwards plain http, the app only knows the request was
+# https from a header the proxy sets: SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto trusts
+# "X-Forwarded-Proto: https". Set it only when the proxy always sets (or strips) that header:
+# otherwise a client could claim https itself.
+if _proxy_header := env.str("SECURE_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+
+# Error reports (the DEBUG page, mails to ADMINS) mask connection URLs too (config/reporting.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.SafeExceptionReporterFilter"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +90,7 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "axes",  # login throttling (after django.contrib.auth)
+    "csp",  # Content-Security-Policy header (django-csp)
     "org",
     "performance",
     "policy",
@@ -67,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last: turns a locked-out login (django-axes) into the login page with its message (429).
     "axes.middleware.AxesMiddleware",
@@ -85,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "config.context_processors.dev_mode",
                 "notifications.context_processors.notices",
                 "workflows.inbox_views.nav_counts",
             ],
@@ -153,7 +201,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production (DEBUG=False): `collectstatic` writes compressed, content-hashed files into
 # STATIC_ROOT and whitenoise serves them with far-future cache headers; no web server or CDN is
 # needed. With DEBUG (runserver, tests) the plain storage serves the apps' files directly, so
-# nothing needs collecting first.
+# nothing needs collecting first. The test suite (DEBUG off) switches to the plain storage in
+# tests/conftest.py.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -165,6 +214,27 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------------------
+# Scripts, styles and images from the app's own origin only: no inline script or style, no
+# style="" attribute, no handler attribute (onclick=...) anywhere in the pages; their behaviour is
+# in static/js/app.js and their looks in static/css/app.css. The pages cannot be framed
+# (frame-ancestors, besides X-Frame-Options: DENY) and forms post only to the app. Views that
+# need more relax it for themselves with django-csp's decorators (none today: the API docs use
+# drf-spectacular's split view, whose script is a file). With DEBUG, Django's own 404 and 500
+# debug pages (inline styles and scripts) are left without the header by django-csp.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -190,25 +260,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # default generates a random key once into VAR_DIR/audit.key (mode 0600), like a dev secret.
 # Rotating: set the new AUDIT_KEY and list the old ones in AUDIT_PREVIOUS_KEYS; every event and
 # checkpoint stores the id of the key that signed it (first 8 hex of its SHA-256).
-
-
-def _dev_audit_key(path: Path) -> str:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        # Another process may have created it a moment ago and not written it yet.
-        for _ in range(50):
-            if key := path.read_text().strip():
-                return key
-            time.sleep(0.02)
-        raise
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w") as f:
-        f.write(key + "\n")
-    return key
-
-
-AUDIT_KEY = env.str("AUDIT_KEY", default="") or _dev_audit_key(VAR_DIR / "audit.key")
+AUDIT_KEY = key_from_env_or_file(
+    "AUDIT_KEY", VAR_DIR / "audit.key", generate=lambda: secrets.token_hex(32)
+)
 AUDIT_PREVIOUS_KEYS = env.list("AUDIT_PREVIOUS_KEYS", default=[])
 # Checkpoints over every case chain, appended as signed lines to a file the database cannot
 # rewrite (see docs/architecture.md, "The audit chain"); the sweep writes one a day.
@@ -222,6 +276,12 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
 SCHEDULER_INTERVAL_SECONDS = env.int("SCHEDULER_INTERVAL_SECONDS", default=30)
+
+# --- Cache ----------------------------------------------------------------------------------
+# The API's throttles count in the cache: with several app servers they must share one (Redis,
+# e.g. CACHE_URL=rediscache://127.0.0.1:6379/1), or each process counts on its own and the
+# limits multiply by the number of workers. The embedded default is one process: local memory.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

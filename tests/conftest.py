@@ -12,6 +12,21 @@ from django.conf import settings
 def pytest_configure(config):
     # The suite creates many users; the production hasher would spend most of the run hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The settings load with DEBUG off (its default), i.e. with production's defaults. Two of
+    # them do not fit a test run: static files are served from the apps' directories, as in
+    # development, without `collectstatic` (tests/config/test_static_files.py runs the collected
+    # production storage in a subprocess); and the test client and the browser tests' live
+    # server speak plain http, so no redirect to https and no Secure-only cookies.
+    # tests/config/test_deploy_settings.py checks production's values in a fresh interpreter.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
     _flush_past_the_audit_triggers()
 
 

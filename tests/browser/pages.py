@@ -7,7 +7,8 @@ Every step ends with `check_page` on the page it reached:
   class or link in the HTML (fails the test at once);
 - a page rendered for a Chinese reader has no English left (tests.i18n_check), and on the phone
   nothing is wider than the screen: both are recorded (`findings`) and fail the test when it
-  ends (tests/browser/conftest.py), so one run names every such page;
+  ends (tests/browser/conftest.py), so one run names every such page; so is everything the
+  Content-Security-Policy refused (chromium's console reports, any page, any time);
 - a full-page screenshot goes to var/screenshots/<test>-<viewport>-<NN>-<slug>.png.
 
 Pages are boosted by htmx (hx-boost): a click swaps the body and pushes the URL, so a step waits
@@ -89,12 +90,28 @@ def watch(page, *, test: str, viewport: str) -> None:
     for old in SCREENSHOTS.glob(f"{test}-{viewport}-*.png"):
         old.unlink()
     page._hr_checks = {"test": test, "viewport": viewport, "n": 0, "findings": [], "seen": set()}
+    _watch_csp(page)
+
+
+def _watch_csp(page) -> None:
+    """Issue 11, finding 9: chromium reports what the Content-Security-Policy refused (an
+    inline style htmx injects, a style= attribute, an inline script) on the console; each such
+    report is a finding of the test."""
+    findings = page._hr_checks["findings"]
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            path = urlsplit(page.url).path
+            findings.append(f"CSP violation on {path}: {message.text[:300]}")
+
+    page.on("console", on_console)
 
 
 def watch_also(other, page) -> None:
     """Check a second tab of the same person like the first (one numbering, one report)."""
     other.set_default_timeout(15000)
     other._hr_checks = page._hr_checks
+    _watch_csp(other)
 
 
 def findings(page) -> list[str]:

@@ -23,7 +23,9 @@ from config.wsgi import application
 from django.contrib.staticfiles.storage import staticfiles_storage
 
 def get(path, **headers):
-    environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "HTTP_HOST": "testserver"}
+    # Over https: production redirects plain http there first (SECURE_SSL_REDIRECT).
+    environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "HTTP_HOST": "testserver",
+               "wsgi.url_scheme": "https"}
     environ.update(headers)
     setup_testing_defaults(environ)
     answer = {}
