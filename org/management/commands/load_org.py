@@ -49,3 +49,9 @@ class Command(BaseCommand):
                 + "\n  "
                 + ", ".join(report.created_users)
             )
+        # A deciding role held by one person: their own requests go to the fallback role.
+        from policy.lint import lint_org
+        from policy.services import policy_in_force
+
+        for finding in lint_org(policy_in_force()):
+            self.stdout.write(str(finding))
