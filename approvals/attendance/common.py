@@ -5,9 +5,8 @@ audit record."""
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals import delegation
+from approvals import delegation, routing
 from approvals import permissions as perms
-from approvals import routing
 from approvals.errors import NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
 from approvals.fsm import transition
