@@ -27,7 +27,7 @@ from viewflow.workflow.models import Task
 from approvals.deadlines import Deadline
 from org.levels import Role
 from org.selectors import users_with_role
-from policy.services import policy_in_force
+from policy.services import policy_in_force, policy_of
 
 from .models import Reminder
 from .services import notify
@@ -61,6 +61,15 @@ def reminder_offsets(flow_class, node: str, policy) -> list[int]:
     return list(own(policy)) if own is not None else policy.reminder_offsets_hours
 
 
+def _policy_for_case(flow_class, task, now):
+    """The offsets of the version the case is judged by (issue 11, finding 11); a case model
+    without a stored version takes the one in force."""
+    case = flow_class.case_model.objects.filter(pk=task.process.artifact_object_id).first()
+    if case is None or not getattr(case, "policy_version", ""):
+        return policy_in_force(at=now)
+    return policy_of(case)
+
+
 def reminders_plan_for_task(task, users=None) -> None:
     """Plan the reminders of the deadline `task` answers.
 
@@ -92,7 +101,7 @@ def reminders_plan_for_task(task, users=None) -> None:
     now = timezone.now()
     users = users_for_task(task) if users is None else users
     rows = []
-    for hours in reminder_offsets(flow_class, node, policy_in_force(at=now)):
+    for hours in reminder_offsets(flow_class, node, _policy_for_case(flow_class, task, now)):
         send_at = deadline.due_at - dt.timedelta(hours=hours)
         if hours and send_at <= now:
             continue

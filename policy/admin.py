@@ -1,18 +1,25 @@
 """Admin of the policy data: versions (the GM office keeps them) and calendar overrides
 (administration keeps them).
 
-A version is judged by the linter before it is saved (an error refuses it; `manage.py policy_lint`
-prints the same findings), takes effect from a future time, and is read-only once in force:
-cases keep the version in force when they were submitted, so what was in force never changes
-and no version is ever deleted."""
+A version goes through policy.services: its pack is held against the JSON Schema and the linter
+before it is saved (an error refuses it with its JSON path; `manage.py policy_lint` prints the
+same findings), it takes effect from a future time, and it is read-only once in force or once a
+case is judged by it: cases keep the version they were submitted under, so it never changes and
+no version is ever deleted."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .lint import ERROR, lint
 from .models import CalendarOverride, PolicyVersion
+from .services import (
+    policy_version_check,
+    policy_version_create,
+    policy_version_update,
+    version_is_locked,
+)
 
 
 class PolicyVersionForm(forms.ModelForm):
@@ -20,42 +27,25 @@ class PolicyVersionForm(forms.ModelForm):
         model = PolicyVersion
         fields = ["code", "name", "effective_from", "data", "notes"]
 
-    def clean_effective_from(self):
-        effective_from = self.cleaned_data["effective_from"]
-        if effective_from is not None and effective_from <= timezone.now():
-            raise forms.ValidationError(
-                _("A new version takes effect in the future: the one in force stays as it is."),
-                code="effective_from_past",
-            )
-        return effective_from
-
-    def clean_data(self):
-        data = self.cleaned_data["data"]
-        if not isinstance(data, dict):
-            raise forms.ValidationError(_("A policy pack is a JSON object."), code="pack_shape")
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
         try:
-            findings = lint(data)
-        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-            raise forms.ValidationError(
-                _("This is not a complete policy pack (%(problem)s)."),
-                code="pack_shape",
-                params={"problem": f"{type(exc).__name__}: {exc}"},
-            ) from exc
-        errors = [f for f in findings if f.severity == ERROR]
-        if errors:
-            raise forms.ValidationError(
-                [
-                    forms.ValidationError(f"{f.code} {f.path}: {f.message}", code=f.code)
-                    for f in errors
-                ]
+            policy_version_check(
+                version=self.instance if self.instance.pk else None,
+                effective_from=cleaned.get("effective_from"),
+                data=cleaned.get("data"),
             )
-        return data
+        except ValidationError as exc:
+            self._update_errors(exc)
+        return cleaned
 
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin):
     """A new version (effective from a date) changes the rules without a deploy; cases keep the
-    version in force when they were submitted."""
+    version they were submitted under."""
 
     form = PolicyVersionForm
     list_display = ["code", "name", "effective_from", "in_force", "created_at"]
@@ -66,12 +56,20 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         return obj.effective_from <= timezone.now()
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.effective_from <= timezone.now():
-            return False  # in force (or was): kept as it was
+        if obj is not None and version_is_locked(obj):
+            return False  # in force (or was), or judging cases: kept as it was
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in form.Meta.fields if f in form.cleaned_data}
+        if change:
+            saved = policy_version_update(version=obj, **fields)
+        else:
+            saved = policy_version_create(**fields)
+        obj.pk = saved.pk
 
 
 @admin.register(CalendarOverride)

@@ -1,14 +1,17 @@
 """Checks a policy pack's tables for gaps, overlaps, inconsistencies and outliers.
 
 Band tables (tiers, grades) are checked value by value over the score range at the pack's score
-resolution (`score_step`): every score must fall in exactly one band. Pure functions over the
-pack's data; `manage.py policy_lint` prints the findings.
+resolution (`score_step`): every score must fall in exactly one band. `lint` is pure over the
+pack's data; `check_pack` first holds the pack against its JSON Schema (policy/schema.py: a
+typo is reported with its JSON path, and the tables are linted only when the shape is right).
+`lint_org` is the one check that reads the organisation: a deciding role held by one person.
+`manage.py policy_lint`, the admin's form and `load_org` print the findings.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from org.levels import LADDER
+from org.levels import LADDER, Role
 
 ERROR, WARNING = "error", "warning"
 
@@ -167,4 +170,46 @@ def lint(data: dict) -> list[Finding]:
     findings += check_salaries(data["salaries"])
     findings += check_performance_pay(data.get("performance_pay", {}))
     findings += check_promotion(data["promotion"])
+    return findings
+
+
+def check_pack(data) -> list[Finding]:
+    """The schema's findings (errors with their JSON path); when there are none, the linter's."""
+    from .schema import schema_errors
+
+    shape = [Finding("schema", ERROR, path, message) for path, message in schema_errors(data)]
+    return shape or lint(data)
+
+
+# The roles whose queue decides a step of some process (workflows/*: `.Permission("org.<role>")`).
+DECIDING_ROLES = (Role.GM_OFFICE, Role.ADMINISTRATION, Role.TRAINER)
+
+
+def lint_org(policy) -> list[Finding]:
+    """A deciding role held by one person: that person's own requests cannot be decided in the
+    role's queue, so they go to the fallback role the policy names
+    (`routing.self_decision_fallback`). Warnings: the organisation, not the pack, is to change."""
+    from org.selectors import users_with_role
+
+    fallback = policy.self_decision_fallback
+    fallback_holders = set(users_with_role(fallback).values_list("pk", flat=True))
+    findings = []
+    for role in DECIDING_ROLES:
+        holders = list(users_with_role(role))
+        if len(holders) != 1:
+            continue
+        (holder,) = holders
+        name = holder.get_full_name() or holder.username
+        stuck = role == fallback or not (fallback_holders - {holder.pk})
+        findings.append(
+            Finding(
+                "role_single_holder",
+                WARNING,
+                f"org.roles.{role}",
+                f"{name} ({holder.username}) alone holds {role}: their own requests go to "
+                f"{fallback}"
+                + (", where nobody else can decide them" if stuck else "")
+                + " (routing.self_decision_fallback)",
+            )
+        )
     return findings

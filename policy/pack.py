@@ -170,6 +170,13 @@ class Policy:
         a = self._attendance
         return int(a.get("punch_max_per_month", a.get("punch_makeup_per_month", 5)))
 
+    # --- routing (LEAVE-1, SWAP-1, PUNCH-1: nobody decides their own request) ----------------
+    @property
+    def self_decision_fallback(self) -> str:
+        """The role whose queue decides a request when the only holder of the deciding role is
+        a party to it (a sole GM-office member's own leave): administration by default."""
+        return (self.data.get("routing") or {}).get("self_decision_fallback", "administration")
+
     # --- probation conversion (PROB-1, PROB-3, PROB-5) ------------------------------------
     @property
     def _probation(self) -> dict:

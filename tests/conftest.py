@@ -93,6 +93,9 @@ def _mail_to_memory(settings):
 def _default_policy(request):
     """Transactional tests flush the tables, data migrations included: reinstall the default
     policy pack for every test that uses the database."""
+    from policy.services import policy_cache_clear
+
+    policy_cache_clear()  # a rolled-back test's version may share a code with this one's
     if request.node.get_closest_marker("django_db"):
         from policy.services import install_default_pack
 

@@ -5,7 +5,8 @@
   end. A refusal, a rejection or the requester's cancellation ends the process.
 - PunchCorrectionFlow (PUNCH-1): the approval task of the department lead (GM office queue for
   a lead's own) → end.
-The lead's approval is delegable (LEAVE-6). Rules live in approvals.attendance; this module
+The lead's approval is delegable (LEAVE-6). A GM-office queue whose only member is a party goes
+to the policy's fallback role (issue 11, finding 10: approvals.routing). Rules live in approvals.attendance; this module
 only routes.
 """
 
@@ -16,6 +17,7 @@ from viewflow.workflow import flow
 from approvals.attendance import punch, selectors, swap
 from approvals.attendance.common import approver_for
 from approvals.attendance.models import PunchCorrection, ShiftSwap, SwapState
+from approvals.routing import deciding_role
 from org.levels import Role
 
 from .base import CaseFlowMixin
@@ -36,7 +38,10 @@ def _approver_user(model):
 def _approver_permission(model):
     def permission(activation):
         case = model.objects.get(pk=activation.process.artifact_object_id)
-        return None if approver_for(case) else GM_OFFICE
+        if approver_for(case):
+            return None
+        # Finding 10: the fallback role's queue when the GM office's only member is a party.
+        return f"org.{deciding_role(Role.GM_OFFICE, case=case)}"
 
     return permission
 

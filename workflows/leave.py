@@ -4,7 +4,9 @@ The request goes to the employee's department lead (the GM office queue for a le
 or a department without a lead, LEAVE-1). Its decision deadline is the leave's start (an
 emergency's: the end of the day after it was recorded, LEAVE-2); reminders come before it and,
 when it passes undecided, the timer hands the request to the GM office (LEAVE-5). While the lead
-is on leave, the delegate decides for them (LEAVE-6). Cancelling ends the process.
+is on leave, the delegate decides for them (LEAVE-6). A GM-office queue whose only member is
+the requester is the policy's fallback role's queue instead (issue 11, finding 10:
+approvals.routing). Cancelling ends the process.
 Rules live in approvals.leave; this module only routes.
 """
 
@@ -17,6 +19,7 @@ from viewflow.workflow import flow
 from approvals.deadlines import Deadline
 from approvals.leave import selectors, services
 from approvals.leave.models import Leave, LeaveState
+from approvals.routing import deciding_role
 from org.levels import Role
 
 from .base import CaseFlowMixin
@@ -40,7 +43,14 @@ def _decider_user(activation):
 
 
 def _decider_permission(activation):
-    return None if services.decider_of(_case(activation)) else GM_OFFICE
+    case = _case(activation)
+    return None if services.decider_of(case) else _gm_office_queue(activation)
+
+
+def _gm_office_queue(activation):
+    """The GM office's queue, or the policy's fallback role's when the GM office's only member
+    is the requester (issue 11, finding 10)."""
+    return f"org.{deciding_role(Role.GM_OFFICE, case=_case(activation))}"
 
 
 def _decision_overdue(activation):
@@ -79,7 +89,7 @@ class LeaveFlow(CaseFlowMixin, flow.Flow):
     decide_gm = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Decide the overdue leave request"))
-        .Permission(GM_OFFICE)
+        .Permission(_gm_office_queue)
         .onCreate(this.on_task_created)
         .Next(this.end)
     )

@@ -5,7 +5,7 @@ audit record."""
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals import delegation
+from approvals import delegation, routing
 from approvals import permissions as perms
 from approvals.errors import NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
@@ -60,7 +60,8 @@ def check_approver(actor, case, *, rule: str, action: str, pending_state: str) -
                 params={"name": lead.name},
             )
     else:
-        perms.require_role(actor, Role.GM_OFFICE, rule=rule)
+        # Finding 10: when the GM office's only member is a party, the policy's fallback role.
+        routing.require_deciding_role(actor, Role.GM_OFFICE, case=case, rule=rule)
     if case.state != pending_state:
         raise conflict(case, action)
     return lead

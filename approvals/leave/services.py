@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
+from approvals import routing
 from approvals.deadlines import Deadline, deadline_meet, deadline_open
 from approvals.delegation import acting_for, on_behalf_of
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
@@ -179,7 +180,10 @@ def check_decider(actor, leave: Leave) -> Employee | None:
             params={"due": local_text(_decision_due(leave))},
         )
     if lead is None or leave.escalated_at is not None:
-        perms.require_role(actor, Role.GM_OFFICE, rule="LEAVE-5" if lead else "LEAVE-1")
+        # Finding 10: a sole GM-office member's own leave goes to the policy's fallback role.
+        routing.require_deciding_role(
+            actor, Role.GM_OFFICE, case=leave, rule="LEAVE-5" if lead else "LEAVE-1"
+        )
         return None
     principal = acting_for(actor, lead)
     if principal is None:

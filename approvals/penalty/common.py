@@ -13,7 +13,7 @@ from approvals.history import log_step
 from approvals.inputs import required_text  # noqa: F401  (used by the services)
 from org.levels import Role
 from policy.deadlines import due_at
-from policy.services import policy_in_force
+from policy.services import policy_by_code
 
 from .models import SEVERITY, Penalty, PenaltyState, Receipt, Sanction
 
@@ -31,8 +31,9 @@ def locked(penalty: Penalty) -> Penalty:
 
 
 def policy_of(penalty: Penalty):
-    """A slip is judged by the policy version in force when it was served."""
-    return policy_in_force(at=penalty.served_at)
+    """A slip is judged by the policy version it stored when it was drafted (issue 11,
+    finding 11: never found again by date)."""
+    return policy_by_code(penalty.policy_version)
 
 
 def sanction_value(value, *, field: str = "sanction") -> str:

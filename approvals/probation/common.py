@@ -23,7 +23,7 @@ from org.levels import Role
 from org.models import Employee
 from performance.models import Assessment
 from policy.deadlines import DueTime, due_at
-from policy.services import policy_in_force
+from policy.services import policy_by_code
 
 from .models import Probation, ProbationState
 
@@ -49,8 +49,9 @@ def locked(probation: Probation) -> Probation:
 
 
 def policy_of(probation: Probation):
-    """A probation is judged by the policy version in force when it was opened."""
-    return policy_in_force(at=probation.opened_at)
+    """A probation is judged by the policy version it stored when it was opened (issue 11,
+    finding 11: never found again by date)."""
+    return policy_by_code(probation.policy_version)
 
 
 def start_of(day: dt.date) -> dt.datetime:

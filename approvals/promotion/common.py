@@ -5,7 +5,7 @@ from approvals.deadlines import deadlines_move
 from approvals.history import log_step
 from approvals.inputs import date_value, moment
 from approvals.inputs import required_text as _required_text  # noqa: F401  (re-exported)
-from policy.services import policy_in_force
+from policy.services import policy_of
 
 from .models import Promotion, PromotionState
 
@@ -35,8 +35,9 @@ def _locked(promotion: Promotion) -> Promotion:
 
 
 def _policy(promotion: Promotion):
-    """A request is judged by the policy version in force when it was submitted."""
-    return policy_in_force(at=promotion.submitted_at)
+    """A request is judged by the policy version it stored when it was submitted (issue 11,
+    finding 11: never found again by date)."""
+    return policy_of(promotion)
 
 
 def _log(

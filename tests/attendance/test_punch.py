@@ -111,7 +111,9 @@ def test_punch1_the_policy_pack_sets_the_figures(org):
         **version.data,
         "attendance": {"punch_window_days": 1, "punch_max_per_month": 1},
     }
-    version.save()
+    from tests.packs import store_pack
+
+    store_pack(version)
     with time_machine.travel(local(2026, 3, 4, 0, 0), tick=False):
         assert request_punch(org.agent, MISSED, expect=400)["code"] == "punch_window_closed"
     with time_machine.travel(local(2026, 3, 3, 12, 0), tick=False):

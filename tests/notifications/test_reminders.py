@@ -87,7 +87,9 @@ def test_deadline2_a_reminder_already_past_is_not_planned(org, django_capture_on
         **version.data,
         "deadlines": {**version.data["deadlines"], "reminder_offsets_hours": [100, 24, 0]},
     }
-    version.save()
+    from tests.packs import store_pack
+
+    store_pack(version)
     submit(org, django_capture_on_commit_callbacks)  # due in 86 hours: 100 h before is past
     assert [(k, h) for _, k, h, _ in planned() if k != "escalation"] == [("before", 24), ("due", 0)]
 

@@ -178,3 +178,10 @@ def test_load_org_unreadable_json_is_a_command_error(tmp_path):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("load_org", str(path))
+
+
+def test_finding10_load_org_warns_of_a_deciding_role_held_by_one_person(tmp_path, capsys):
+    """The only administration member (clerk): their own requests go to the fallback role."""
+    call_command("load_org", write_org(tmp_path, org_data()))
+    out = capsys.readouterr().out
+    assert "role_single_holder" in out and "org.roles.administration" in out and "clerk" in out

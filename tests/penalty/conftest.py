@@ -14,7 +14,9 @@ def working_days_policy(db):
         "response_mode": "working",
     }
     version.data = data
-    version.save()
+    from tests.packs import store_pack
+
+    store_pack(version)
     return version
 
 

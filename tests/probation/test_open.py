@@ -44,7 +44,9 @@ def test_prob1_end_date_follows_policy_months(trainee):
 
     version = PolicyVersion.objects.get()
     version.data = {**version.data, "probation": {**version.data["probation"], "months": 6}}
-    version.save()
+    from tests.packs import store_pack
+
+    store_pack(version)
     probation = probation_start(employee=trainee)
     assert probation.ends_on == dt.date(2026, 7, 10)
 

@@ -105,7 +105,9 @@ def test_prob5_reminder_offsets_follow_the_policy(org, trainee, django_capture_o
         **version.data,
         "probation": {**version.data["probation"], "reminder_days_before": [7]},
     }
-    version.save()
+    from tests.packs import store_pack
+
+    store_pack(version)
     with (
         time_machine.travel(local(2026, 1, 10, 10, 0), tick=False),
         django_capture_on_commit_callbacks(execute=True),

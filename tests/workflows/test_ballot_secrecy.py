@@ -164,7 +164,9 @@ def test_finding1_the_minimum_is_a_policy_key(vote):
     version = PolicyVersion.objects.get()
     version.data = {**version.data, "promotion": {**version.data["promotion"]}}
     version.data["promotion"]["vote_min_ballots"] = 2
-    version.save()
+    from tests.packs import store_pack
+
+    store_pack(version)
     act(voters[0], case_id, "vote", {"support": True})
     act(voters[1], case_id, "vote", {"support": False})
     closed = act(org.lead, case_id, "close-vote")["vote"]

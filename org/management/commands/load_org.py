@@ -35,6 +35,13 @@ class Command(BaseCommand):
         from workflows.probation import probations_open_missing
 
         opened = probations_open_missing()
+        # Issue 11, finding 10: a deciding role held by one person (their own requests go to
+        # the fallback role).
+        from policy.lint import lint_org
+        from policy.services import policy_in_force
+
+        for finding in lint_org(policy_in_force()):
+            self.stdout.write(str(finding))
         r = report
         self.stdout.write(
             f"departments 部门: {r.departments_created} created 新建, "
