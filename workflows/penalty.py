@@ -23,6 +23,7 @@ from viewflow.workflow.models import Task
 
 from approvals.penalty import appeal, selectors, services
 from approvals.penalty.models import Penalty, PenaltyState, Receipt
+from approvals.routing import deciding_role, queue_of
 from org.levels import Role
 from org.models import Employee
 
@@ -33,7 +34,6 @@ from .task_view import CaseTaskView
 S = PenaltyState
 # A timer fires when its time is <= now; the window's last instant still belongs to the employee.
 AFTER = dt.timedelta(microseconds=1)
-GM_OFFICE = f"org.{Role.GM_OFFICE}"
 
 
 def _case(activation) -> Penalty:
@@ -52,7 +52,8 @@ def _issuer_user(activation):
 
 
 def _issuer_permission(activation):
-    return None if activation.process.artifact.issuer_id else GM_OFFICE
+    case = activation.process.artifact
+    return None if case.issuer_id else f"org.{deciding_role(Role.GM_OFFICE, case=case)}"
 
 
 def _objection_closes(activation):
@@ -69,7 +70,10 @@ def _responder_user(activation):
 
 
 def _responder_permission(activation):
-    return None if appeal.responder_for(_case(activation)) else GM_OFFICE
+    case = _case(activation)
+    if appeal.responder_for(case):
+        return None
+    return f"org.{deciding_role(Role.GM_OFFICE, case=case)}"
 
 
 def _witnesses(activation):
@@ -190,7 +194,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
     respond_gm = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Answer the overdue objection"))
-        .Permission(GM_OFFICE)
+        .Permission(queue_of(Role.GM_OFFICE))
         .onCreate(this.on_task_created)
         .Next(this.decided)
     )
@@ -202,7 +206,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
     approval = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Approve the sanction"))
-        .Permission(GM_OFFICE)
+        .Permission(queue_of(Role.GM_OFFICE))
         .onCreate(this.on_task_created)
         .Next(this.end)
     )

@@ -23,6 +23,7 @@ from viewflow.workflow.models import Task
 
 from approvals.probation import common, outcome, selectors, services
 from approvals.probation.models import Probation, ProbationState
+from approvals.routing import deciding_role, queue_of
 from org.levels import Role
 
 from .base import CaseFlowMixin
@@ -30,7 +31,6 @@ from .engine import OPEN_TASK_STATUSES, Action, start_flow
 from .task_view import CaseTaskView
 
 S = ProbationState
-GM_OFFICE = f"org.{Role.GM_OFFICE}"
 
 
 def _case(activation) -> Probation:
@@ -55,7 +55,10 @@ def _lead_user(activation):
 
 
 def _lead_permission(activation):
-    return GM_OFFICE if common.assessor_is_gm_office(_case(activation)) else None
+    case = _case(activation)
+    if not common.assessor_is_gm_office(case):
+        return None
+    return f"org.{deciding_role(Role.GM_OFFICE, case=case)}"
 
 
 def _effective_now(activation):
@@ -84,7 +87,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
     exam = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Record the probation skills exam"))
-        .Permission(f"org.{Role.TRAINER}")
+        .Permission(queue_of(Role.TRAINER))
         .onCreate(this.on_task_created)
         .Next(this.after_exam)
     )
@@ -103,7 +106,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
     approval = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Approve the probation outcome"))
-        .Permission(GM_OFFICE)
+        .Permission(queue_of(Role.GM_OFFICE))
         .onCreate(this.on_task_created)
         .Next(this.after_approval)
     )
@@ -115,7 +118,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
     administer = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Confirm the probation outcome"))
-        .Permission(f"org.{Role.ADMINISTRATION}")
+        .Permission(queue_of(Role.ADMINISTRATION))
         .onCreate(this.on_task_created)
         .Next(this.effective_check)
     )

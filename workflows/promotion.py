@@ -17,6 +17,7 @@ from viewflow.workflow import flow
 
 from approvals.promotion import selectors, services
 from approvals.promotion.models import DefenceScore, Promotion, PromotionState
+from approvals.routing import deciding_role, queue_of
 from org.levels import Role
 
 from .base import CaseFlowMixin, DataSplit, assigned_user
@@ -35,7 +36,9 @@ def _nominator_user(activation):
 
 def _nominator_permission(activation):
     promotion = activation.process.artifact
-    return f"org.{Role.GM_OFFICE}" if services.nominator_is_gm_office(promotion) else None
+    if not services.nominator_is_gm_office(promotion):
+        return None
+    return f"org.{deciding_role(Role.GM_OFFICE, case=promotion)}"
 
 
 def _panel(activation):
@@ -88,7 +91,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
     gm_review = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("GM review"))
-        .Permission(f"org.{Role.GM_OFFICE}")
+        .Permission(queue_of(Role.GM_OFFICE))
         .onCreate(this.on_task_created)
         .Next(this.after_gm_review)
     )
@@ -102,7 +105,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
     administer = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Arrange defence or confirm"))
-        .Permission(f"org.{Role.ADMINISTRATION}")
+        .Permission(queue_of(Role.ADMINISTRATION))
         .onCreate(this.on_task_created)
         .Next(this.after_administer)
     )
@@ -124,7 +127,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
     confirm = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Confirm the promotion"))
-        .Permission(f"org.{Role.ADMINISTRATION}")
+        .Permission(queue_of(Role.ADMINISTRATION))
         .onCreate(this.on_task_created)
         .Next(this.effective_check)
     )

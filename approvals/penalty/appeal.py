@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals import delegation
+from approvals import delegation, routing
 from approvals import permissions as perms
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation
 from approvals.fsm import transition
@@ -128,7 +128,7 @@ def check_responder(actor, penalty: Penalty):
                 params={"name": responder.name},
             )
         return responder
-    perms.require_role(actor, Role.GM_OFFICE, rule="APPEAL-2")
+    routing.require_deciding_role(actor, Role.GM_OFFICE, case=penalty, rule="APPEAL-2")
     return None
 
 

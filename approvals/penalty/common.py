@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
+from approvals import routing
 from approvals.deadlines import deadline_meet, deadline_open
 from approvals.errors import InvalidInput, NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
@@ -119,14 +120,15 @@ def check_issuer_side(actor, penalty: Penalty, *, rule: str) -> None:
 
 
 def check_gm_decider(actor, penalty: Penalty, *, rule: str) -> None:
-    """The GM office decides, but never on a slip its member issued or received."""
-    perms.require_role(actor, Role.GM_OFFICE, rule=rule)
+    """The GM office decides, but never on a slip its member issued or received (its sole
+    member's own slip goes to the policy's fallback role)."""
     perms.require_not_own(actor, penalty, rule=rule)
     me = perms.employee_of(actor)
-    if me is not None and me.pk == penalty.issuer_id:
+    if me is not None and me.pk == penalty.issuer_id and perms.has_role(actor, Role.GM_OFFICE):
         raise NotAllowed(
             _("The issuer of a penalty cannot decide on it."), code="issuer_decides", rule=rule
         )
+    routing.require_deciding_role(actor, Role.GM_OFFICE, case=penalty, rule=rule)
 
 
 def receipt_complete(penalty: Penalty) -> bool:

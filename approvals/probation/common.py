@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
+from approvals import routing
 from approvals.deadlines import deadline_meet, deadline_open
 from approvals.delegation import acting_for
 from approvals.errors import NotAllowed
@@ -152,7 +153,7 @@ def check_lead(actor, probation: Probation, *, rule: str = "PROB-2") -> Employee
     when the GM office assesses."""
     perms.require_not_own(actor, probation, rule=rule)
     if assessor_is_gm_office(probation):
-        perms.require_role(actor, Role.GM_OFFICE, rule=rule)
+        routing.require_deciding_role(actor, Role.GM_OFFICE, case=probation, rule=rule)
         return None
     lead = probation.department.lead
     principal = acting_for(actor, lead)
@@ -182,7 +183,9 @@ def check_trainer(actor, probation: Probation) -> None:
     """PROB-2: the exam is recorded by a trainer of the employee's department (any trainer when
     the department has none), never by the employee."""
     perms.require_not_own(actor, probation, rule="PROB-2")
-    perms.require_role(actor, Role.TRAINER, rule="PROB-2")
+    routing.require_deciding_role(actor, Role.TRAINER, case=probation, rule="PROB-2")
+    if not perms.has_role(actor, Role.TRAINER):
+        return  # the sole trainer's own probation: the fallback role records the exam
     me = perms.employee_of(actor)
     if me is None or not Probation.objects.filter(trainer_scope(me), pk=probation.pk).exists():
         raise NotAllowed(
@@ -194,10 +197,10 @@ def check_trainer(actor, probation: Probation) -> None:
 
 
 def check_gm(actor, probation: Probation) -> None:
-    perms.require_role(actor, Role.GM_OFFICE, rule="PROB-2")
+    routing.require_deciding_role(actor, Role.GM_OFFICE, case=probation, rule="PROB-2")
     perms.require_not_own(actor, probation, rule="PROB-2")
 
 
 def check_administration(actor, probation: Probation) -> None:
-    perms.require_role(actor, Role.ADMINISTRATION, rule="PROB-3")
+    routing.require_deciding_role(actor, Role.ADMINISTRATION, case=probation, rule="PROB-3")
     perms.require_not_own(actor, probation, rule="PROB-3")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
+from approvals import routing
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
 from approvals.inputs import local_minute
@@ -22,7 +23,7 @@ from .models import DefenceScore, Promotion
 
 def check_administration(actor, promotion: Promotion) -> None:
     perms.require_not_own(actor, promotion, rule="PROMO-4")
-    perms.require_role(actor, Role.ADMINISTRATION, rule="PROMO-3")
+    routing.require_deciding_role(actor, Role.ADMINISTRATION, case=promotion, rule="PROMO-3")
 
 
 def promotion_schedule_defence(*, promotion: Promotion, actor, at, panel: list[int]) -> Promotion:

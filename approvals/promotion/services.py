@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from approvals import delegation
+from approvals import delegation, routing
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
@@ -188,7 +188,7 @@ def check_nominator(actor, promotion: Promotion):
     when the GM office nominates."""
     perms.require_not_own(actor, promotion, rule="PROMO-4")
     if nominator_is_gm_office(promotion):
-        perms.require_role(actor, Role.GM_OFFICE, rule="PROMO-4")
+        routing.require_deciding_role(actor, Role.GM_OFFICE, case=promotion, rule="PROMO-4")
         return None
     lead = delegation.acting_for(actor, promotion.department.lead)
     if lead is None:
@@ -389,7 +389,7 @@ def promotion_decline(*, promotion: Promotion, actor, reason: str) -> Promotion:
 
 def check_gm_reviewer(actor, promotion: Promotion) -> None:
     perms.require_not_own(actor, promotion, rule="PROMO-4")
-    perms.require_role(actor, Role.GM_OFFICE, rule="PROMO-3")
+    routing.require_deciding_role(actor, Role.GM_OFFICE, case=promotion, rule="PROMO-3")
 
 
 def promotion_approve(

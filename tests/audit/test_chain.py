@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 
 import audit
 from audit.models import AuditEvent
@@ -162,9 +163,18 @@ def test_finding7_audit_verify_prints_what_broke_and_fails(capsys):
     events = write()
     with triggers_off():
         AuditEvent.objects.filter(pk=events[2].pk).update(comment="rewritten")
-    with pytest.raises(CommandError, match="1 problems"):
+    with translation.override("en"), pytest.raises(CommandError, match="1 problems"):
         call_command("audit_verify")
     assert f"rewritten: promotion#1: event 3 (id {events[2].pk})" in capsys.readouterr().err
+
+
+def test_finding7_audit_verify_speaks_the_operators_language(capsys):
+    events = write()
+    with triggers_off():
+        AuditEvent.objects.filter(pk=events[2].pk).update(comment="rewritten")
+    with translation.override("zh-hans"), pytest.raises(CommandError):
+        call_command("audit_verify")
+    assert f"promotion#1：第 3 条事件（编号 {events[2].pk}）被改写" in capsys.readouterr().err
 
 
 def test_finding7_verify_streams_the_events(monkeypatch):

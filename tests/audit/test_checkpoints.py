@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import translation
 
 import audit
 from audit.models import AuditEvent
@@ -19,6 +20,14 @@ from notifications.scheduler import sweep
 from tests.audit.helpers import only, triggers_off, write
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The problems are worded in the operator's language; these tests read the English."""
+    with translation.override("en"):
+        yield
+
 
 NOON = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 

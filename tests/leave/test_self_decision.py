@@ -59,7 +59,8 @@ def test_finding10_leave5_an_overdue_sole_gm_office_leave_stays_with_administrat
 
 
 def test_finding10_the_fallback_role_is_read_from_the_cases_policy(org, week_before):
-    """The pack names the fallback; a pack naming the GM office itself keeps the queue there."""
+    """The pack names the fallback; a pack naming the GM office itself cannot leave the sole
+    member's own leave with them: it goes to the other oversight role, administration."""
     from policy.models import PolicyVersion
     from tests.packs import store_pack
 
@@ -67,4 +68,4 @@ def test_finding10_the_fallback_role_is_read_from_the_cases_policy(org, week_bef
     version.data = {**version.data, "routing": {"self_decision_fallback": "gm_office"}}
     store_pack(version)
     ask(org.gm)
-    assert _queue() == "org.gm_office"
+    assert _queue() == "org.administration"
