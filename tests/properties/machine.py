@@ -279,9 +279,15 @@ class ProcessMachine(RuleBasedStateMachine):
     # Audit actions the case's applicant may never take (nobody decides their own request).
     applicant_actions: set[str] = set()
 
+    # Action -> its one free-text field (the default `payload`); absent: no body.
+    text_fields: dict[str, str] = {}
+
     def payload(self, name: str, data, good: bool) -> dict:
         """The body of action `name`: a good one, or anything from the small strategies."""
-        raise NotImplementedError
+        field = self.text_fields.get(name)
+        if field is None:
+            return {}
+        return {field: GOOD_TEXT if good else data.draw(TEXTS, label=field)}
 
     @precondition(lambda self: self.cases)
     @rule(data=st.data())
@@ -292,7 +298,8 @@ class ProcessMachine(RuleBasedStateMachine):
         names = {
             a for node, _ in tasks for a in self.flow_class.node_actions.get(node_name(node), [])
         }
-        names = sorted(names | set(self.free_actions))
+        # A finished case offers nothing: then any action (each must be refused).
+        names = sorted(names | set(self.free_actions)) or sorted(self.flow_class.actions)
         name = data.draw(st.sampled_from(names), label="action")
         who = data.draw(
             st.sampled_from(self.good_actors.get(name) or sorted(self.people)), label="who"
