@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import initialize, rule, run_state_machine_as_test
+from hypothesis.stateful import initialize, rule
 
 from approvals.leave.models import LeaveState as S
 from approvals.leave.services import leave_submit
@@ -19,7 +19,7 @@ from workflows.engine import start_flow
 from workflows.leave import LeaveFlow
 
 from .conftest import machine_settings
-from .machine import GOOD_TEXT, TEXTS, ProcessMachine
+from .machine import GOOD_TEXT, TEXTS, ProcessMachine, run_machine
 
 MON_9, MON_18 = local(2026, 3, 9, 9, 0), local(2026, 3, 9, 18, 0)
 FINISHED = {S.APPROVED, S.REJECTED, S.CANCELLED}
@@ -102,4 +102,4 @@ class LeaveMachine(ProcessMachine):
 @pytest.mark.django_db
 def test_leave_process_machine():
     """LEAVE-1/4/5: random right and wrong actions keep state, tasks and audit in step."""
-    run_state_machine_as_test(LeaveMachine, settings=machine_settings())
+    run_machine(LeaveMachine, machine_settings())

@@ -7,7 +7,7 @@ and every wrong person tries every step, with good and bad bodies, while the clo
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import initialize, run_state_machine_as_test
+from hypothesis.stateful import initialize
 
 from approvals.penalty.models import PenaltyState as S
 from approvals.penalty.models import Receipt, Witness
@@ -16,7 +16,7 @@ from workflows.engine import start_flow
 from workflows.penalty import PenaltyFlow
 
 from .conftest import machine_settings
-from .machine import GOOD_TEXT, TEXTS, ProcessMachine
+from .machine import GOOD_TEXT, TEXTS, ProcessMachine, run_machine
 
 # From the flow: the objection branch's node for each state (None: that branch has ended).
 OBJECTION_NODE = {S.SERVED: "object", S.OBJECTED: "respond", S.ESCALATED: "respond_gm"}
@@ -148,4 +148,4 @@ class PenaltyMachine(ProcessMachine):
 @pytest.mark.django_db
 def test_penalty_process_machine():
     """PEN-3/APPEAL-1..4: random right and wrong actions keep state, tasks and audit in step."""
-    run_state_machine_as_test(PenaltyMachine, settings=machine_settings())
+    run_machine(PenaltyMachine, machine_settings())

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 from hypothesis import strategies as st
-from hypothesis.stateful import initialize, run_state_machine_as_test
+from hypothesis.stateful import initialize
 
 from approvals.probation.models import ProbationState as S
 from tests.orgdata import employee
@@ -18,7 +18,7 @@ from tests.probation.helpers import HIRED
 from workflows.probation import ProbationFlow, probation_start
 
 from .conftest import machine_settings
-from .machine import GOOD_TEXT, TEXTS, ProcessMachine
+from .machine import GOOD_TEXT, TEXTS, ProcessMachine, run_machine
 
 # From the flow: the assessment branch's node for each state.
 ASSESS_NODE = {
@@ -108,4 +108,4 @@ class ProbationMachine(ProcessMachine):
 @pytest.mark.django_db
 def test_probation_process_machine():
     """PROB-1..3: random right and wrong actions keep state, tasks and audit in step."""
-    run_state_machine_as_test(ProbationMachine, settings=machine_settings())
+    run_machine(ProbationMachine, machine_settings())

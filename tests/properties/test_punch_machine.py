@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 from hypothesis import strategies as st
-from hypothesis.stateful import initialize, rule, run_state_machine_as_test
+from hypothesis.stateful import initialize, rule
 
 from approvals.attendance.models import PunchState as S
 from approvals.attendance.punch import punch_request
@@ -14,7 +14,7 @@ from workflows.attendance import PunchCorrectionFlow
 from workflows.engine import start_flow
 
 from .conftest import machine_settings
-from .machine import GOOD_TEXT, TEXTS, ProcessMachine
+from .machine import GOOD_TEXT, TEXTS, ProcessMachine, run_machine
 
 
 class PunchMachine(ProcessMachine):
@@ -67,4 +67,4 @@ class PunchMachine(ProcessMachine):
 @pytest.mark.django_db
 def test_punch_process_machine():
     """PUNCH-1: random right and wrong actions keep state, tasks and audit in step."""
-    run_state_machine_as_test(PunchMachine, settings=machine_settings())
+    run_machine(PunchMachine, machine_settings())

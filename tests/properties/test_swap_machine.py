@@ -3,7 +3,7 @@ lead approves or rejects, the requester cancels — and everybody else tries too
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import initialize, rule, run_state_machine_as_test
+from hypothesis.stateful import initialize, rule
 
 from approvals.attendance.models import SwapState as S
 from approvals.attendance.swap import swap_request
@@ -11,7 +11,7 @@ from workflows.attendance import ShiftSwapFlow
 from workflows.engine import start_flow
 
 from .conftest import machine_settings
-from .machine import GOOD_TEXT, TEXTS, ProcessMachine
+from .machine import GOOD_TEXT, TEXTS, ProcessMachine, run_machine
 
 NODES = {
     S.AWAITING_CONSENT: {frozenset({"consent"})},
@@ -94,4 +94,4 @@ class SwapMachine(ProcessMachine):
 @pytest.mark.django_db
 def test_swap_process_machine():
     """SWAP-1: random right and wrong actions keep state, tasks and audit in step."""
-    run_state_machine_as_test(SwapMachine, settings=machine_settings())
+    run_machine(SwapMachine, machine_settings())
