@@ -47,7 +47,7 @@ DECIDING = {
 
 class PromotionMachine(ProcessMachine):
     flow_class = PromotionFlow
-    free_actions = ("withdraw",)  # the votes come through act_any
+    free_actions = ()  # withdrawal and the votes come through act_any (else they end most runs)
     applicant_actions = DECIDING
     good_actors = {
         "withdraw": ["applicant"],
