@@ -39,4 +39,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
+    # Last: a path under /api/v1/ that no route matches ("promotions/0.5/", a typo) answers the
+    # API's JSON 404, not the site's HTML page (issue 11: the schema documents JSON only).
+    re_path(r"^", views.NotFoundView.as_view(), name="api-not-found"),
 ]
