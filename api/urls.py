@@ -47,4 +47,7 @@ urlpatterns = [
         name="api-docs",
     ),
     *router.urls,
+    # Last: a path under /api/v1/ that no route matches ("promotions/0.5/", a typo) answers the
+    # API's JSON 404, not the site's HTML page (issue 11: the schema documents JSON only).
+    re_path(r"^", views.NotFoundView.as_view(), name="api-not-found"),
 ]

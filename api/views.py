@@ -26,6 +26,7 @@ from workflows.penalty import PenaltyFlow
 from workflows.promotion import PromotionFlow
 
 from .casework import CaseworkActions, _body, casework_context
+from .schema import AutoSchema
 from .serializers import EmployeeSerializer, PenaltySerializer, PromotionSerializer
 
 
@@ -33,6 +34,8 @@ class CaseViewSet(CaseworkActions, viewsets.ViewSet):
     """List/read/create a kind of case and perform its actions: POST <id>/<action>/; the
     casework actions (transfer, consult, urge, cc, comment, attachments) come from
     api.casework."""
+
+    schema = AutoSchema()  # the error responses (api.schema)
 
     flow_class = None
     serializer_class = None
@@ -211,8 +214,22 @@ for _name in PenaltyFlow.actions:
     setattr(PenaltyViewSet, _name.replace("-", "_"), _penalty_action(_name))
 
 
+class NotFoundView(APIView):
+    """Any path under /api/v1/ that no route matches, whatever the method: the JSON 404 of
+    api.errors (after authentication, as for every other API path)."""
+
+    schema = None  # not an operation of the schema
+
+    def get(self, request, *args, **kwargs):
+        raise Http404
+
+    post = put = patch = delete = get
+
+
 class InboxView(APIView):
     """The caller's open tasks across flows, most urgent first."""
+
+    schema = AutoSchema()  # the error responses (api.schema)
 
     @extend_schema(
         responses=inline_serializer(
@@ -250,6 +267,7 @@ def employees_visible_to(user):
 
 
 class EmployeeViewSet(viewsets.ReadOnlyModelViewSet):
+    schema = AutoSchema()  # the error responses (api.schema)
     serializer_class = EmployeeSerializer
 
     def get_queryset(self):
