@@ -22,7 +22,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.schema import AutoSchema
 from approvals.errors import InvalidInput
 from casework import services
 from casework.participation import facts_for
@@ -209,8 +208,6 @@ class BulkDecideView(APIView):
     """`POST <resource>/bulk/<approve|reject>/ {"ids": [...], "comment" | "reason"}`: one
     result per id; a refusal of one case never stops the others (CASE-7)."""
 
-    schema = AutoSchema()  # the error responses (api.schema)
-
     flow_class = None
 
     @extend_schema(
@@ -245,8 +242,6 @@ class BulkDecideView(APIView):
 class TaskClaimView(APIView):
     """`POST inbox/<task_id>/claim/`: the queued step becomes the caller's; answers its inbox
     row. 409 when someone claimed it first, 403 when it is not queued for the caller's role."""
-
-    schema = AutoSchema()  # the error responses (api.schema)
 
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     def post(self, request, task_id: int):

@@ -8,7 +8,6 @@ from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from api.schema import AutoSchema
 from notifications.models import Notice
 from notifications.notices import notice_mark_read, notices_of
 
@@ -33,8 +32,6 @@ class NoticePagination(PageNumberPagination):
 
 class NoticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's notices, newest first; unread ones have `read_at` null."""
-
-    schema = AutoSchema()  # the error responses (api.schema)
 
     serializer_class = NoticeSerializer
     pagination_class = NoticePagination

@@ -7,8 +7,8 @@ it), 429 (throttled); a request with a body may also get 415 (a content type no 
 drf-spectacular documents only the success response of a view; this AutoSchema adds the error
 responses to every operation, so a client generated from the schema, and the schemathesis run
 (tests/security/test_schemathesis.py), know them all. A view that documents one of these codes
-itself keeps its own. Every API view sets `schema = AutoSchema()` (the settings module is left
-as it is); tests/security/test_schemathesis.py fails for an operation that lacks them.
+itself keeps its own. It is REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS, so a new view has it too;
+tests/security/test_schemathesis.py fails for an operation that lacks them.
 """
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema

@@ -26,7 +26,6 @@ from workflows.penalty import PenaltyFlow
 from workflows.promotion import PromotionFlow
 
 from .casework import CaseworkActions, _body, casework_context
-from .schema import AutoSchema
 from .serializers import EmployeeSerializer, PenaltySerializer, PromotionSerializer
 
 
@@ -34,8 +33,6 @@ class CaseViewSet(CaseworkActions, viewsets.ViewSet):
     """List/read/create a kind of case and perform its actions: POST <id>/<action>/; the
     casework actions (transfer, consult, urge, cc, comment, attachments) come from
     api.casework."""
-
-    schema = AutoSchema()  # the error responses (api.schema)
 
     flow_class = None
     serializer_class = None
@@ -229,8 +226,6 @@ class NotFoundView(APIView):
 class InboxView(APIView):
     """The caller's open tasks across flows, most urgent first."""
 
-    schema = AutoSchema()  # the error responses (api.schema)
-
     @extend_schema(
         responses=inline_serializer(
             name="InboxRow",
@@ -267,7 +262,6 @@ def employees_visible_to(user):
 
 
 class EmployeeViewSet(viewsets.ReadOnlyModelViewSet):
-    schema = AutoSchema()  # the error responses (api.schema)
     serializer_class = EmployeeSerializer
 
     def get_queryset(self):

@@ -8,7 +8,7 @@ database (nothing written into the worktree). The machines pass the profile expl
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 settings.register_profile(
     "process-machines",
@@ -19,6 +19,10 @@ settings.register_profile(
     database=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    # HYPOTHESIS_SHRINK=0 reports a failure as found, without minutes of shrinking it.
+    phases=[
+        p for p in Phase if os.environ.get("HYPOTHESIS_SHRINK", "1") != "0" or p != Phase.shrink
+    ],
 )
 
 

@@ -24,6 +24,7 @@ autouse fixture, stays). On-commit effects (notices) run right after each action
 """
 
 import datetime as dt
+import tempfile
 import time
 from collections import Counter, defaultdict
 
@@ -31,7 +32,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -104,6 +105,13 @@ class ProcessMachine(RuleBasedStateMachine):
         super().__init__()
         cache.clear()
         self._savepoint = transaction.savepoint()
+        # Each example's events are rolled back with its savepoint; so are its checkpoints: a
+        # file of its own (a sweep writes one), never the previous example's.
+        self._checkpoints = tempfile.TemporaryDirectory()
+        self._settings = override_settings(
+            AUDIT_CHECKPOINT_FILE=f"{self._checkpoints.name}/audit-checkpoints.jsonl"
+        )
+        self._settings.enable()
         self._travel = time_machine.travel(START, tick=False)
         self.clock = self._travel.start()
         self.org = build_org()
@@ -134,9 +142,11 @@ class ProcessMachine(RuleBasedStateMachine):
                 REACHED[type(self).__name__][case.state] += 1
             STEPS[type(self).__name__] += len(self.log)
             result = audit.verify()
-            assert result.ok, f"audit chain broken at event {result.broken_at}"
+            assert result.ok, [p.message for p in result.problems]
         finally:
             self._travel.stop()
+            self._settings.disable()
+            self._checkpoints.cleanup()
             transaction.savepoint_rollback(self._savepoint)
 
     # --- people -----------------------------------------------------------------------------
