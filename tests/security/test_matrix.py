@@ -106,14 +106,16 @@ def _panel(w):
 
 def promotion_defence(w):
     p = promotion_approved(w)
-    at = (START + dt.timedelta(days=2)).isoformat()
+    # Held at the cell's own moment: a defence is scored only from its scheduled time
+    # (issue 11, finding 10), and the cell's request is made at START.
+    at = START.isoformat()
     ok(w.admin, f"/api/v1/promotions/{p['id']}/schedule-defence/", {"at": at, "panel": _panel(w)})
     return p
 
 
 def promotion_defence_scored(w):
     p = promotion_defence(w)
-    with time_machine.travel(START + dt.timedelta(days=2, hours=1), tick=False):
+    with time_machine.travel(START + dt.timedelta(hours=1), tick=False):
         for member in (w.admin, w.org.panel[1], w.trainer):
             ok(member, f"/api/v1/promotions/{p['id']}/score-defence/", {"score": 80})
     return p
