@@ -6,13 +6,11 @@ the other and the second is told 409, as on PostgreSQL, never a 500 "database is
 """
 
 import datetime as dt
-import threading
 import time
 
 import pytest
 import time_machine
-from django.db import OperationalError, connection
-from rest_framework.test import APIClient
+from django.db import OperationalError
 
 from approvals.leave import services
 from approvals.leave.models import Leave
@@ -20,6 +18,7 @@ from audit.models import AuditEvent
 from notifications.scheduler import sweep
 from tests.leave.helpers import MON_9, WEEK_BEFORE, act, ask
 from tests.orgdata import build_org, employee
+from tests.races import decide_twice
 from workflows import engine
 from workflows.leave import LeaveFlow
 
@@ -27,25 +26,7 @@ ROUNDS = 20
 
 
 def _approve_twice(user, url):
-    barrier = threading.Barrier(2)
-    results = []
-
-    def worker():
-        client = APIClient()
-        client.force_authenticate(user)
-        try:
-            barrier.wait()
-            response = client.post(url, {"comment": "ok"}, format="json")
-            results.append((response.status_code, response.json().get("code")))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(results, key=lambda r: r[0])
+    return decide_twice(user, url, {"comment": "ok"})
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,17 +4,15 @@ viewflow's default no_lock let both pass and create a duplicate next task; with 
 lock exactly one decision lands and the loser gets a 409 with a code, never a 500.
 """
 
-import threading
 import time
 
 import pytest
-from django.db import connection
-from rest_framework.test import APIClient
 from viewflow.workflow.models import Task
 
 from approvals.promotion import services
 from audit.models import AuditEvent
 from tests.orgdata import build_org, employee
+from tests.races import decide_twice
 from workflows.engine import start_flow
 from workflows.promotion import PromotionFlow
 
@@ -22,25 +20,7 @@ ROUNDS = 50
 
 
 def _decide_twice(user, url, body):
-    barrier = threading.Barrier(2)
-    results = []
-
-    def worker():
-        client = APIClient()
-        client.force_authenticate(user)
-        try:
-            barrier.wait()
-            response = client.post(url, body, format="json")
-            results.append((response.status_code, response.json().get("code")))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(results, key=lambda r: r[0])
+    return decide_twice(user, url, body)
 
 
 @pytest.mark.postgres
