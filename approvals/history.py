@@ -1,13 +1,11 @@
-"""One call that every transition makes after saving: the audit event and the post-commit signal.
+"""One call that every transition makes after saving: the audit event and the outbox event.
 
 The case timeline of the API is read back from these audit events (selectors.timeline).
 """
 
-from django.db import transaction
-
 import audit
 
-from .signals import case_changed
+from .events import emit, is_listened
 
 
 def case_type_of(case) -> str:
@@ -42,21 +40,17 @@ def record_transition(
         comment=comment,
         data=data,
     )
-    if notify:
-        actor_id = getattr(actor, "pk", None)
-        transaction.on_commit(
-            lambda: case_changed.send(
-                sender=type(case),
-                case_type=case_type,
-                case_id=case.pk,
-                action=action,
-                actor_id=actor_id,
-                from_state=from_state,
-                to_state=to_state,
-            ),
-            # The change is committed: a receiver that fails (mail template, lookup) is logged
-            # and must not turn the committed action into an error for the person who acted.
-            robust=True,
+    if notify and is_listened(action):
+        # In this transaction (the outbox): dispatched by the sweep, after the commit.
+        emit(
+            "case_changed",
+            model=case._meta.label_lower,
+            case_type=case_type,
+            case_id=case.pk,
+            action=action,
+            actor_id=getattr(actor, "pk", None),
+            from_state=from_state,
+            to_state=to_state,
         )
 
 

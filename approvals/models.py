@@ -3,6 +3,7 @@
 from .access import CaseAccess
 from .attendance.models import PunchCorrection, ShiftSwap
 from .deadlines import Deadline
+from .events import OutboxEvent
 from .leave.models import Leave, LeaveBalance
 from .penalty.models import Objection, Penalty, Witness
 from .probation.models import Probation
@@ -15,6 +16,7 @@ __all__ = [
     "LeaveBalance",
     "DefenceScore",
     "Objection",
+    "OutboxEvent",
     "Penalty",
     "Probation",
     "Promotion",

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 from viewflow.workflow.models import Task
 
+from approvals.events import listen_to
 from approvals.signals import case_changed
 from audit.models import BALLOT_ACTIONS, AuditEvent
 from workflows.signals import task_created
@@ -28,6 +29,9 @@ DECISIONS = {
     "refuse",  # SWAP-1: the colleague refused the swap
     "cancel",  # a leave or a swap cancelled: those who acted on it are told
 }
+
+# Only these actions write an outbox event (approvals.events): the others tell nobody.
+listen_to(*DECISIONS, "response-overdue", "apply-early")
 
 # Decisions a penalty's witness is not told of: the answer to an objection (PEN-3).
 WITNESS_UNTOLD = {"respond"}

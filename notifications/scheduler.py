@@ -1,6 +1,7 @@
 """The sweep: everything time-driven, in one function (DEADLINE-2).
 
-Order: viewflow's due timers (state-changing expiry), then the steps other apps register
+Order: viewflow's due timers (state-changing expiry), then the outbox of domain events (what
+actions and timers did: mail and notices queued, reminders planned), then the steps other apps register
 (reminders, escalations, level changes that take effect, ...), then outbox delivery, so a message
 queued by an earlier step goes out in the same sweep. `manage.py run_scheduler` loops `sweep()`
 (the embedded default); Celery beat runs the task `notifications.sweep`, which calls the same
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 
 from viewflow.workflow.timers import fire_due_timers
 
+from .events import dispatch_events
 from .models import OutboxMessage
 from .services import deliver_outbox
 
@@ -35,7 +37,7 @@ _FAILED = object()
 
 def register_sweep_step(name: str, func: Callable[[], int]) -> None:
     """Run `func` in every sweep, after viewflow's timers and before delivery."""
-    if name in {"timers", "delivery"}:
+    if name in {"timers", "events", "delivery"}:
         raise ValueError(f"{name!r} is a built-in step of the sweep")
     _steps[name] = func
 
@@ -47,6 +49,7 @@ def registered_steps() -> dict[str, Callable[[], int]]:
 @dataclass
 class SweepReport:
     timers: int = 0
+    events: int = 0
     steps: dict[str, int] = field(default_factory=dict)
     sent: int = 0
     failed: int = 0  # delivery attempts that failed in this sweep
@@ -59,7 +62,7 @@ class SweepReport:
         return not self.errors
 
     def line(self) -> str:
-        parts = [f"timers={self.timers}"]
+        parts = [f"timers={self.timers}", f"events={self.events}"]
         parts += [f"{name}={count}" for name, count in self.steps.items()]
         parts += [f"sent={self.sent}", f"failed={self.failed}", f"dead={self.dead}"]
         parts.append(f"failed_total={'?' if self.failed_total is None else self.failed_total}")
@@ -83,6 +86,10 @@ def sweep() -> SweepReport:
     timers = _run(report, "timers", fire_due_timers)
     if timers is not _FAILED:
         report.timers = timers or 0
+    # The outbox of what happened (actions and the timers just fired): mail, notices, reminders.
+    events = _run(report, "events", dispatch_events)
+    if events is not _FAILED:
+        report.events = events or 0
     for name, func in registered_steps().items():
         count = _run(report, name, func)
         if count is not _FAILED:

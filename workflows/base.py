@@ -1,21 +1,18 @@
 """What every flow of the engine shares: the row lock, the case it carries, and the
 "task created" notice."""
 
-from django.db import transaction
 from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.split import SplitActivation
 
-from .signals import task_created
+from approvals.events import emit
 
 
 def announce_task(flow_class, task_id: int) -> None:
-    """Tell the notifications a task has landed in someone's inbox, once the transaction has
-    committed (a failing receiver is logged, never an error for the person who acted)."""
-    transaction.on_commit(
-        lambda: task_created.send(sender=flow_class, task_id=task_id), robust=True
-    )
+    """Tell the notifications a task has landed in someone's inbox: an outbox event in the
+    task's own transaction, dispatched by the sweep (approvals.events)."""
+    emit("task_created", task_id=task_id)
 
 
 class CaseFlowMixin:

@@ -1,4 +1,5 @@
-"""Signals the flows send after commit; notifications listens."""
+"""Signals of the flows, sent by the sweep when it dispatches the outbox (approvals.events);
+notifications listens."""
 
 from django.dispatch import Signal
 
