@@ -110,7 +110,7 @@ def notify(
     every user (with or without an email address) an in-app Notice titled with the subject.
 
     Writes outbox and notice rows only, inside the caller's transaction (callers run it from
-    `transaction.on_commit`); the scheduler delivers the mail. Templates:
+    the sweep, dispatching the outbox of domain events); the scheduler delivers the mail. Templates:
     notifications/<template>.subject.txt and .txt, optionally .html. A relative `context["url"]`
     is made absolute with SITE_URL in the mail, and kept as it is (site-relative) on the notice.
     Pass translatable context values lazily (gettext_lazy, format_lazy) so they are rendered in

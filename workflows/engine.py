@@ -9,19 +9,24 @@ Flows declare their actions in a table of `Action`s; the routing (which node com
 the flow class, the rules in approvals.
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from approvals.db import whole_transaction
 from approvals.errors import StateConflict
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+# The process lock is taken NOWAIT and retried a few times before the person is told to retry.
+LOCK_ATTEMPTS = 5
+LOCK_BACKOFF = 0.05  # seconds, times the attempt number
 
 
 @dataclass(frozen=True)
@@ -99,45 +104,86 @@ def complete_task(task, actor, activation=None) -> None:
     activation.execute()
 
 
+def _locked_process(flow_class, case) -> Process:
+    """The case's process, read and locked in one statement (the flow lock: every change of a
+    case's tasks holds it). NOWAIT: a held lock is a lost race for this request, never a wait
+    behind another person's action (SQLite ignores it: its BEGIN IMMEDIATE serialises writers)."""
+    process = (
+        Process.objects.select_for_update(nowait=True)
+        .filter(
+            flow_class=flow_class,
+            artifact_content_type=ContentType.objects.get_for_model(type(case)),
+            artifact_object_id=case.pk,
+        )
+        .get()
+    )
+    process.artifact = case  # the flow's conditions read the case: not again from the database
+    return process
+
+
 def run_action(
     *, flow_class, actions: dict[str, Action], case, name: str, actor, activation=None, **payload
 ):
     """Perform action `name` on `case` as `actor`; returns the updated case.
 
-    `activation`: the task activation a viewflow task view already started (pages); the API
-    passes none and the open task is looked up under the flow lock.
+    One transaction: the process lock, the approvals service (case row lock, who may act, the
+    rule, the save, the audit event), the step's task completed and the flow routed on the new
+    domain state, the outbox events. `activation`: the task activation a viewflow task view
+    already started (pages); the API passes none and the open task is looked up under the lock.
     """
     action = actions[name]
-    process = process_for(flow_class, case)
-    try:
-        with flow_class.lock(process.pk), transaction.atomic():
-            case = action.service(**{case._meta.model_name: case}, actor=actor, **payload)
-            if action.nodes:
-                if activation is not None:
-                    complete_task(activation.task, actor, activation)
-                else:
-                    task = _open_task(process, flow_class, action, actor)
-                    if task is None:
-                        # The domain allowed it but the step has no open task: another request
-                        # completed it between our reads. Roll everything back.
-                        raise busy_conflict()
-                    complete_task(task, actor)
-            if action.then is not None:
-                action.then(process, case, payload)
-            cancels = action.cancels_process
-            if cancels is True or (callable(cancels) and cancels(case)):
-                process = Process.objects.get(pk=process.pk)
-                if process.status != PROCESS.DONE:  # the action may have ended it already
-                    flow_class.instance.cancel(process)
-    except FlowLockFailed:
-        raise busy_conflict() from None
-    except (OperationalError, IntegrityError) as exc:
-        # SQLite: another request held the write lock for longer than the busy timeout; or two
-        # appends raced on one case's audit chain. The transaction rolled back; the person
-        # retries, as after a lost row lock.
-        if is_database_locked(exc):
-            raise busy_conflict() from exc
-        raise
+    for attempt in range(LOCK_ATTEMPTS):
+        try:
+            with whole_transaction():
+                try:
+                    process = _locked_process(flow_class, case)
+                except OperationalError as exc:
+                    if is_database_locked(exc):
+                        raise
+                    raise _LockBusy from exc
+                case = _act(flow_class, action, process, case, actor, activation, payload)
+            return case
+        except _LockBusy:
+            if attempt + 1 == LOCK_ATTEMPTS:
+                raise busy_conflict() from None
+            time.sleep(LOCK_BACKOFF * (attempt + 1))
+        except FlowLockFailed:
+            raise busy_conflict() from None
+        except (OperationalError, IntegrityError) as exc:
+            # SQLite: another request held the write lock for longer than the busy timeout; or
+            # two appends raced on one case's audit chain. The transaction rolled back; the
+            # person retries, as after a lost row lock.
+            if is_database_locked(exc):
+                raise busy_conflict() from exc
+            raise
+    raise AssertionError("unreachable")
+
+
+class _LockBusy(Exception):
+    """Another transaction holds the case's process lock."""
+
+
+def _act(flow_class, action: Action, process, case, actor, activation, payload):
+    case = action.service(**{case._meta.model_name: case}, actor=actor, **payload)
+    process.artifact = case
+    if action.nodes:
+        if activation is not None:
+            complete_task(activation.task, actor, activation)
+        else:
+            task = _open_task(process, flow_class, action, actor)
+            if task is None:
+                # The domain allowed it but the step has no open task: another request
+                # completed it between our reads. Roll everything back.
+                raise busy_conflict()
+            task.process = process
+            complete_task(task, actor)
+    if action.then is not None:
+        action.then(process, case, payload)
+    cancels = action.cancels_process
+    if cancels is True or (callable(cancels) and cancels(case)):
+        process = Process.objects.get(pk=process.pk)
+        if process.status != PROCESS.DONE:  # the action may have ended it already
+            flow_class.instance.cancel(process)
     return case
 
 

@@ -6,11 +6,11 @@ rejects (the GM office for a lead's own)."""
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
+from approvals.db import atomic
 from approvals.errors import PolicyViolation
 from org.models import Employee
 from policy.deadlines import company_tz, due_at
@@ -84,7 +84,7 @@ def punch_request(*, actor, missed_at, reason) -> PunchCorrection:
         )
     limit = policy.punch_max_per_month
     start, end = month_bounds(missed_at)
-    with transaction.atomic():
+    with atomic():
         # One employee's requests are counted one at a time (two at once cannot both be the 5th).
         me = Employee.objects.select_for_update().select_related("department").get(pk=me.pk)
         used = PunchCorrection.objects.filter(
@@ -127,7 +127,7 @@ def check_approver(actor, punch: PunchCorrection, action: str = "approve"):
 
 
 def punch_approve(*, punchcorrection: PunchCorrection, actor, comment=None) -> PunchCorrection:
-    with transaction.atomic():
+    with atomic():
         punch = locked(punchcorrection)
         lead = check_approver(actor, punch, "approve")
         text = common.optional_text(comment, field="comment")
@@ -135,7 +135,7 @@ def punch_approve(*, punchcorrection: PunchCorrection, actor, comment=None) -> P
 
 
 def punch_reject(*, punchcorrection: PunchCorrection, actor, reason=None) -> PunchCorrection:
-    with transaction.atomic():
+    with atomic():
         punch = locked(punchcorrection)
         lead = check_approver(actor, punch, "reject")
         reason = common.required_text(reason, field="reason", rule=RULE)

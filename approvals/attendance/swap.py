@@ -3,11 +3,11 @@ shifts; the colleague consents or refuses; then the department lead (the GM offi
 requester or the colleague is the lead) approves or rejects with a reason. The requester may
 cancel until the approval."""
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
+from approvals.db import atomic
 from approvals.errors import InvalidInput, NotAllowed, NotFound, PolicyViolation
 from approvals.fsm import transition
 from org.models import Employee
@@ -114,7 +114,7 @@ def swap_request(
         colleague_shift_start, colleague_shift_end, prefix="colleague_shift", now=now
     )
     reason = common.optional_text(reason, field="reason")
-    with transaction.atomic():
+    with atomic():
         swap = ShiftSwap.objects.create(
             employee=me,
             department=me.department,
@@ -170,7 +170,7 @@ def check_canceller(actor, swap: ShiftSwap) -> None:
 
 
 def swap_consent(*, shiftswap: ShiftSwap, actor, comment=None) -> ShiftSwap:
-    with transaction.atomic():
+    with atomic():
         swap = locked(shiftswap)
         check_colleague(actor, swap, "consent")
         from_state, to_state = transition(swap, "consent")
@@ -181,7 +181,7 @@ def swap_consent(*, shiftswap: ShiftSwap, actor, comment=None) -> ShiftSwap:
 
 
 def swap_refuse(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
-    with transaction.atomic():
+    with atomic():
         swap = locked(shiftswap)
         check_colleague(actor, swap, "refuse")
         from_state, to_state = transition(swap, "refuse")
@@ -193,14 +193,14 @@ def swap_refuse(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
 
 
 def swap_approve(*, shiftswap: ShiftSwap, actor, comment=None) -> ShiftSwap:
-    with transaction.atomic():
+    with atomic():
         swap = locked(shiftswap)
         lead = check_approver(actor, swap, "approve")
         return common.decide(swap, actor, lead, "approve", _text(comment), rule=RULE)
 
 
 def swap_reject(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
-    with transaction.atomic():
+    with atomic():
         swap = locked(shiftswap)
         lead = check_approver(actor, swap, "reject")
         reason = common.required_text(reason, field="reason", rule=RULE)
@@ -209,7 +209,7 @@ def swap_reject(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
 
 def swap_cancel(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
     """The requester withdraws the swap until it is approved."""
-    with transaction.atomic():
+    with atomic():
         swap = locked(shiftswap)
         check_canceller(actor, swap)
         from_state, to_state = transition(swap, "cancel")

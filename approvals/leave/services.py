@@ -13,12 +13,12 @@ import datetime as dt
 import math
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
 from approvals import routing
+from approvals.db import atomic
 from approvals.deadlines import Deadline, deadline_meet, deadline_open
 from approvals.delegation import acting_for, on_behalf_of
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
@@ -326,7 +326,7 @@ def leave_submit(
             field="start",
         )
     days = leave_days(start, end, working_days_only=kind == LeaveKind.ANNUAL)
-    with transaction.atomic():
+    with atomic():
         # One request at a time per employee: the overlap and balance checks see every
         # committed request (the employee row is the lock on PostgreSQL).
         Employee.objects.select_for_update().filter(pk=employee.pk).first()
@@ -417,7 +417,7 @@ def _log(leave, action, actor, from_state, to_state, rules, comment="", data=Non
 
 
 def _decide(leave, actor, method, reason, rules):
-    with transaction.atomic():
+    with atomic():
         leave = _locked(leave)
         check_pending(leave, method)
         principal = check_decider(actor, leave)
@@ -462,7 +462,7 @@ def leave_cancel(*, leave: Leave, actor, reason=None) -> Leave:
     """The employee withdraws a waiting request, or cancels an approved leave before it starts;
     annual-leave days go back to the balance."""
     reason = optional_text(reason, field="reason")
-    with transaction.atomic():
+    with atomic():
         leave = _locked(leave)
         check_canceller(actor, leave)
         was = leave.state
@@ -480,7 +480,7 @@ def leave_cancel(*, leave: Leave, actor, reason=None) -> Leave:
 def leave_escalate(*, leave: Leave) -> Leave:
     """LEAVE-5: the start (an emergency's decision deadline) passed undecided: the GM office
     decides from now on (the flow's timer, run by the scheduler)."""
-    with transaction.atomic():
+    with atomic():
         leave = _locked(leave)
         if leave.state != S.PENDING or leave.escalated_at is not None:
             return leave

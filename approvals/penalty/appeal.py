@@ -12,12 +12,12 @@ and points are booked to that month (APPEAL-3) and the warning ladder is applied
 
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import delegation, routing
 from approvals import permissions as perms
+from approvals.db import atomic
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation
 from approvals.fsm import transition
 from org.levels import Role
@@ -64,7 +64,7 @@ def responder_for(penalty: Penalty):
 def penalty_object(*, penalty: Penalty, actor, reason=None) -> Penalty:
     """APPEAL-1: file a written objection. Refused after the window with the deadline named;
     then nothing is recorded."""
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         check_objector(actor, penalty)
         reason = common.required_text(reason, field="reason", rule="APPEAL-1")
@@ -88,7 +88,7 @@ def penalty_object(*, penalty: Penalty, actor, reason=None) -> Penalty:
 def penalty_window_lapse(*, penalty: Penalty) -> Penalty:
     """APPEAL-1/APPEAL-3: the window passed with no objection (the scheduler's timer): the
     sanction is decided as served. Does nothing if an objection was filed."""
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         if penalty.state != S.SERVED:
             return penalty
@@ -136,7 +136,7 @@ def penalty_respond(
     *, penalty: Penalty, actor, decision=None, reason=None, reduced_to=None
 ) -> Penalty:
     """APPEAL-2: uphold, reduce (to a lower sanction) or revoke, with a written reason."""
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         responder = check_responder(actor, penalty)
         if decision not in DECISIONS:
@@ -203,7 +203,7 @@ def _still_needs_approval(penalty: Penalty) -> bool:
 def penalty_escalate_overdue(*, penalty: Penalty) -> Penalty:
     """APPEAL-2: the response deadline passed unanswered (the scheduler's timer): the case goes
     to the GM office and the employee is told (the notice follows the audit event)."""
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         if penalty.state != S.OBJECTED:
             return penalty
@@ -235,7 +235,7 @@ def needs_approval(penalty: Penalty) -> bool:
 
 def penalty_conclude(*, penalty: Penalty) -> Penalty:
     """Decided and receipt complete (the flow joins both): final, or to the GM office first."""
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         if penalty.state != S.DECIDED or not common.receipt_complete(penalty):
             return penalty
@@ -258,7 +258,7 @@ def check_approver(actor, penalty: Penalty) -> None:
 
 def penalty_approve(*, penalty: Penalty, actor, comment=None) -> Penalty:
     """PEN-1 / APPEAL-4: the GM office approves the dismissal or the raised sanction."""
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         check_approver(actor, penalty)
         penalty.approved = True
@@ -268,7 +268,7 @@ def penalty_approve(*, penalty: Penalty, actor, comment=None) -> Penalty:
 
 def penalty_reject(*, penalty: Penalty, actor, reason=None) -> Penalty:
     """PEN-1 / APPEAL-4: refused, the sanction falls back to the one below the proposal."""
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         check_approver(actor, penalty)
         reason = common.required_text(reason, field="reason", rule="PEN-1")

@@ -10,11 +10,11 @@ approves (APPEAL-4). The objection and the outcome are in `appeal`.
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
+from approvals.db import atomic
 from approvals.errors import InvalidInput, NotAllowed, NotFound, PolicyViolation
 from approvals.inputs import employee_ref
 from org.models import Employee
@@ -69,7 +69,7 @@ def penalty_serve(*, actor, employee, facts, rule, sanction, evidence) -> Penalt
             # dismissal; if the GM office refuses, the lead's drafted sanction stands.
             approval_reason, fallback, sanction = "observation", drafted, Sanction.DISMISSAL
             rules.append("PEN-1")
-    with transaction.atomic():
+    with atomic():
         penalty = Penalty.objects.create(
             employee=employee,
             department=employee.department,
@@ -135,7 +135,7 @@ def check_witness(actor, penalty: Penalty) -> Witness:
 
 def penalty_sign(*, penalty: Penalty, actor) -> Penalty:
     """PEN-3: the employee acknowledges receipt (not agreement: the objection stays open)."""
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         check_signer(actor, penalty)
         penalty.receipt = Receipt.SIGNED
@@ -201,7 +201,7 @@ def _name_witnesses(penalty: Penalty, ids: list[int]) -> list[Witness]:
 def penalty_refuse(*, penalty: Penalty, actor, witnesses=None) -> Penalty:
     """PEN-3: the employee refuses to sign (or the issuer records it, naming the witnesses)."""
     ids = witness_ids(witnesses)
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         check_refusal(actor, penalty)
         if ids and penalty.employee.user_id == actor.pk:
@@ -231,7 +231,7 @@ def penalty_refuse(*, penalty: Penalty, actor, witnesses=None) -> Penalty:
 def penalty_record_unsigned(*, penalty: Penalty) -> Penalty:
     """PEN-3: still unsigned when the objection window closes: recorded as refused (by the
     scheduler), so the issuer arranges witnesses."""
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         if penalty.receipt != Receipt.PENDING:
             return penalty
@@ -244,7 +244,7 @@ def penalty_record_unsigned(*, penalty: Penalty) -> Penalty:
 
 def penalty_name_witnesses(*, penalty: Penalty, actor, witnesses=None) -> Penalty:
     ids = witness_ids(witnesses)
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         check_witness_naming(actor, penalty)
         _name_witnesses(penalty, ids)
@@ -272,7 +272,7 @@ def check_witness_replacement(actor, penalty: Penalty) -> None:
 def penalty_replace_witness(*, penalty: Penalty, actor, witness=None, replacement=None) -> Penalty:
     """PEN-3: a named witness who has not signed (absent, unwilling) is replaced by another
     person who is neither issuer, employee nor already named; the signature task moves to them."""
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         check_witness_replacement(actor, penalty)
         old_id, new_id = witness_ids(witness), witness_ids(replacement)
@@ -317,7 +317,7 @@ def penalty_replace_witness(*, penalty: Penalty, actor, witness=None, replacemen
 
 def penalty_witness(*, penalty: Penalty, actor) -> Penalty:
     """PEN-3: a named witness signs; with two signatures the refused slip takes effect."""
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         witness = check_witness(actor, penalty)
         witness.signed_at = timezone.now()
@@ -353,7 +353,7 @@ def penalty_raise(*, penalty: Penalty, actor, to=None, reason=None) -> Penalty:
     """APPEAL-4: ask the GM office to raise a refused slip to final warning or dismissal. The
     raised sanction stands only if the GM office approves when the slip is concluded."""
     reason = common.required_text(reason, field="reason", rule="APPEAL-4")
-    with transaction.atomic():
+    with atomic():
         penalty = common.locked(penalty)
         check_raiser(actor, penalty)
         if to not in RAISE_TARGETS or not common.more_severe(to, penalty.sanction):

@@ -6,10 +6,10 @@ employment closes the login on it."""
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from approvals.db import atomic
 from approvals.errors import InvalidInput, PolicyViolation, StateConflict
 from approvals.fsm import transition
 from org.levels import Level
@@ -35,7 +35,7 @@ def probation_approve(*, probation: Probation, actor, comment=None) -> Probation
     """PROB-2: company approval. An approved extension moves the end date and reopens the case
     for another assessment; a conversion or an end of employment goes to administration."""
     comment = common.optional_text(comment, field="comment")
-    with transaction.atomic():
+    with atomic():
         probation = common.locked(probation)
         check_approver(actor, probation)
         if probation.outcome == Outcome.EXTEND:
@@ -74,7 +74,7 @@ def probation_reject(*, probation: Probation, actor, reason=None) -> Probation:
     """PROB-2: the GM office refuses the lead's proposal (reason required); the case goes back
     to the lead for another assessment (an early application lapses)."""
     reason = common.required_text(reason, field="reason", rule="PROB-2")
-    with transaction.atomic():
+    with atomic():
         probation = common.locked(probation)
         check_approver(actor, probation)
         outcome = probation.outcome
@@ -115,7 +115,7 @@ def default_effective_date(probation: Probation, today: dt.date) -> dt.date:
 
 def probation_confirm(*, probation: Probation, actor, effective_date=None) -> Probation:
     """PROB-3: administration confirms the effective date of the approved outcome."""
-    with transaction.atomic():
+    with atomic():
         probation = common.locked(probation)
         check_confirmer(actor, probation)
         today = timezone.localdate()
@@ -164,7 +164,7 @@ def probation_confirm(*, probation: Probation, actor, effective_date=None) -> Pr
 def probation_take_effect(*, probation: Probation, actor=None) -> Probation:
     """On the effective date: a conversion makes the employee a junior agent (level, base salary
     and history, ORG-3); an end of employment closes the employee's login (the records stay)."""
-    with transaction.atomic():
+    with atomic():
         probation = common.locked(probation)
         if probation.state != S.CONFIRMED:
             raise common.conflict(probation, "take-effect")

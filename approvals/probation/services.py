@@ -6,11 +6,11 @@ PolicyViolation naming the rule and the figure), transition, save, audit."""
 from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
+from approvals.db import atomic
 from approvals.delegation import on_behalf_of
 from approvals.errors import InvalidInput, NotFound, PolicyViolation
 from approvals.fsm import transition
@@ -32,7 +32,7 @@ OPENED_REASON = "probation opened"
 def probation_open(*, employee: Employee, actor=None) -> tuple[Probation, bool]:
     """PROB-1: the probation case of a probationer, with its end date (hire date + the policy's
     months). Idempotent: an employee has one probation; returns (case, created)."""
-    with transaction.atomic():
+    with atomic():
         # The employee's row lock serialises two openings at once (two sweeps, a sweep and an
         # import): the second sees the first one's case.
         employee = (
@@ -131,7 +131,7 @@ def probation_record_exam(*, probation: Probation, actor, passed=None, score=Non
     """PROB-2: the trainer records the skills exam (a failed exam may be retaken)."""
     passed, score = _passed(passed), _score(score)
     notes = common.optional_text(notes, field="notes")
-    with transaction.atomic():
+    with atomic():
         probation = common.locked(probation)
         check_examiner(actor, probation)
         probation.exam_passed = passed
@@ -209,7 +209,7 @@ def check_applicant(actor, probation: Probation) -> None:
 def probation_apply_early(*, actor, statement=None) -> Probation:
     """PROB-4: the probationer applies for early conversion; same steps as a conversion."""
     statement = common.required_text(statement, field="statement", rule="PROB-4")
-    with transaction.atomic():
+    with atomic():
         probation = common.locked(own_probation(actor))
         check_applicant(actor, probation)
         missing = early_missing(probation)
@@ -285,7 +285,7 @@ def probation_assess(*, probation: Probation, actor, outcome=None, reason=None) 
             field="outcome",
         )
     reason = common.optional_text(reason, field="reason")
-    with transaction.atomic():
+    with atomic():
         probation = common.locked(probation)
         principal = check_assessor(actor, probation)
         rules, data = ["PROB-2", "PROB-3"], {}
@@ -345,7 +345,7 @@ def probation_extend(*, probation: Probation, actor, months=None, reason=None) -
     """PROB-3: the lead proposes to extend probation once, by up to the policy's maximum, with a
     reason; the GM office decides."""
     reason = common.required_text(reason, field="reason", rule="PROB-3")
-    with transaction.atomic():
+    with atomic():
         probation = common.locked(probation)
         principal = check_extender(actor, probation)
         months = _months(months, common.policy_of(probation).probation_extend_max_months)

@@ -29,7 +29,7 @@ def _locked(promotion: Promotion) -> Promotion:
     """Re-read the case under a row lock; everything after sees the committed state."""
     return (
         Promotion.objects.select_for_update()
-        .select_related("employee__user", "department")
+        .select_related("employee__user", "department__lead")
         .get(pk=promotion.pk)
     )
 

@@ -2,12 +2,12 @@
 
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
 from approvals import routing
+from approvals.db import atomic
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
 from approvals.inputs import local_minute
@@ -41,7 +41,7 @@ def promotion_schedule_defence(*, promotion: Promotion, actor, at, panel: list[i
         raise InvalidInput(
             _("The panel is a list of employee ids."), code="invalid", field="panel"
         ) from None
-    with transaction.atomic():
+    with atomic():
         promotion = _locked(promotion)
         check_administration(actor, promotion)
         policy = _policy(promotion)
@@ -110,7 +110,7 @@ def promotion_score_defence(*, promotion: Promotion, actor, score, notes: str = 
             params={"score": score},
             field="score",
         )
-    with transaction.atomic():
+    with atomic():
         promotion = _locked(promotion)
         perms.require_not_own(actor, promotion, rule="PROMO-4")
         employee = perms.employee_of(actor)
@@ -205,7 +205,7 @@ def _conclude_defence_if_complete(promotion: Promotion) -> None:
 
 
 def promotion_confirm(*, promotion: Promotion, actor, effective_date=None) -> Promotion:
-    with transaction.atomic():
+    with atomic():
         promotion = _locked(promotion)
         check_administration(actor, promotion)
         policy = _policy(promotion)
@@ -259,7 +259,7 @@ def promotion_confirm(*, promotion: Promotion, actor, effective_date=None) -> Pr
 
 def promotion_take_effect(*, promotion: Promotion, actor=None) -> Promotion:
     """On the effective date the level and base salary change and the history shows it (ORG-3)."""
-    with transaction.atomic():
+    with atomic():
         promotion = _locked(promotion)
         if promotion.state != S.CONFIRMED:
             raise state_conflict(promotion, "take-effect")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals import delegation, routing
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
+from approvals.db import atomic
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
 from org.levels import LADDER, Level, Role, rank
@@ -102,7 +103,7 @@ def promotion_submit(
     now = timezone.now()
     policy = policy_in_force(at=now)
 
-    with transaction.atomic():
+    with atomic():
         # Serialise applications of one employee: lock their row while checking for open cases.
         Employee.objects.select_for_update().filter(pk=employee.pk).exists()
         if Promotion.objects.filter(employee=employee, state__in=OPEN_STATES).exists():
@@ -206,7 +207,7 @@ def vote_is_open(promotion: Promotion) -> bool:
 
 
 def promotion_open_vote(*, promotion: Promotion, actor) -> Promotion:
-    with transaction.atomic():
+    with atomic():
         promotion = _locked(promotion)
         lead = check_nominator(actor, promotion)
         if promotion.state != S.SUBMITTED:
@@ -261,7 +262,7 @@ def promotion_vote(*, promotion: Promotion, actor, support: bool) -> Promotion:
     is written per ballot."""
     if not isinstance(support, bool):
         raise InvalidInput(_("“support” must be true or false."), code="invalid", field="support")
-    with transaction.atomic():
+    with atomic():
         promotion = _locked(promotion)
         voter = check_voter(actor, promotion)
         if not vote_is_open(promotion):
@@ -319,7 +320,7 @@ def _close_vote(promotion: Promotion, actor, on_behalf_of=None) -> None:
 
 
 def promotion_close_vote(*, promotion: Promotion, actor) -> Promotion:
-    with transaction.atomic():
+    with atomic():
         promotion = _locked(promotion)
         lead = check_nominator(actor, promotion)
         if not vote_is_open(promotion):
@@ -335,7 +336,7 @@ def _decide(
 ):
     """The common shape of a reviewer's decision: lock, who may act, end an open vote (its tally
     is advisory), transition, close the case if the decision ends it, save, log."""
-    with transaction.atomic():
+    with atomic():
         promotion = _locked(promotion)
         # A check answers with the person the actor acts as (LEAVE-6), or None.
         principal = check(actor, promotion)
@@ -395,7 +396,7 @@ def check_gm_reviewer(actor, promotion: Promotion) -> None:
 def promotion_approve(
     *, promotion: Promotion, actor, comment: str = "", confirm_skip_level: bool = False
 ) -> Promotion:
-    with transaction.atomic():
+    with atomic():
         promotion = _locked(promotion)
         check_gm_reviewer(actor, promotion)
         if promotion.state == S.NOMINATED and promotion.skip_level and not confirm_skip_level:
@@ -456,7 +457,7 @@ def promotion_send_back(*, promotion: Promotion, actor, reason: str) -> Promotio
 
 
 def promotion_withdraw(*, promotion: Promotion, actor, reason: str = "") -> Promotion:
-    with transaction.atomic():
+    with atomic():
         promotion = _locked(promotion)
         perms.require_owner(actor, promotion, rule="PROMO-4")
         if promotion.state == S.WITHDRAWN:

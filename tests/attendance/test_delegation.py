@@ -12,6 +12,7 @@ from approvals.leave.models import Leave, LeaveKind, LeaveState
 from audit.models import AuditEvent
 from notifications.scheduler import sweep
 from tests.attendance.helpers import PUNCHES, SWAPS, act, local, request_punch, request_swap, tasks
+from tests.events import dispatched
 from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
 
 pytestmark = pytest.mark.django_db
@@ -76,15 +77,13 @@ def test_leave6_swap1_delegate_rejects_for_the_lead_but_not_after_the_leave(org,
         assert act(SWAPS, org.lead, second["id"], "approve")["state"] == "approved"
 
 
-def test_leave6_an_open_punch_approval_moves_to_the_delegate_and_back(
-    org, deputy, django_capture_on_commit_callbacks
-):
+def test_leave6_an_open_punch_approval_moves_to_the_delegate_and_back(org, deputy):
     with time_machine.travel(MONDAY - dt.timedelta(hours=12), tick=False):
         case = request_punch(org.agent, "2026-03-01T18:00:00+08:00")
     lead_on_leave(org, deputy)
     task = Task.objects.get(flow_task=PunchCorrectionFlow.instance.node("approval"))
     assert task.owner_id == org.lead.user_id
-    with time_machine.travel(MONDAY, tick=False), django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(MONDAY, tick=False), dispatched():
         assert sweep().steps["delegation"] == 1
     assert [t["case_id"] for t in tasks(deputy, PUNCHES)] == [case["id"]]
     with time_machine.travel(FRIDAY, tick=False):

@@ -10,6 +10,7 @@ from approvals.deadlines import Deadline
 from audit.models import AuditEvent
 from casework.services import transfer_candidates
 from notifications.models import OutboxMessage, Reminder
+from tests.events import dispatched
 from workflows.promotion import PromotionFlow
 
 from .helpers import at_gm_review, claim, footprint, get, inbox, leave, post, task_id
@@ -145,16 +146,14 @@ def test_the_due_time_does_not_move_with_a_transfer(org, gm2, clock):
     assert (deadline.due_at, deadline.met_at) == (due, None)
 
 
-def test_the_new_holder_is_told_and_reminded_and_the_old_holder_no_longer(
-    org, gm2, django_capture_on_commit_callbacks
-):
+def test_the_new_holder_is_told_and_reminded_and_the_old_holder_no_longer(org, gm2):
     """CASE-1: "task assigned" to the new holder with their reminders planned; the old
     holder's personal reminders of the step are cancelled (also for a claimed queue step)."""
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         case, task = _claimed_by_gm(org)
     old = Reminder.objects.filter(task_id=task, recipient=org.gm.user).exclude(kind="escalation")
     assert old.filter(cancelled_at__isnull=True).exists()
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         post(org.gm, f"promotions/{case['id']}/transfer/", {"to": gm2.pk})
     assert not old.filter(cancelled_at__isnull=True, sent_at__isnull=True).exists()
     mine = Reminder.objects.filter(task_id=task, recipient=gm2.user, cancelled_at__isnull=True)

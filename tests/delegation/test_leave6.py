@@ -15,6 +15,7 @@ from approvals.promotion import services
 from approvals.promotion.models import Promotion
 from audit.models import AuditEvent
 from notifications.scheduler import sweep
+from tests.events import dispatched
 from tests.orgdata import employee
 from tests.penalty.helpers import act, client_for, local, serve
 from workflows.engine import start_flow
@@ -71,12 +72,10 @@ def deputy(org):
     return employee("deputy", department=org.cs, level="senior", name="代理人")
 
 
-def test_leave6_new_task_goes_to_the_delegate_who_decides_for_the_lead(
-    org, deputy, django_capture_on_commit_callbacks
-):
+def test_leave6_new_task_goes_to_the_delegate_who_decides_for_the_lead(org, deputy):
     leave_of(org.lead, deputy)
     at = MONDAY + dt.timedelta(hours=1)
-    with time_machine.travel(at, tick=False), django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(at, tick=False), dispatched():
         promotion = submit(org.agent)
     with time_machine.travel(at, tick=False):
         task = nominate_task(promotion)
@@ -104,9 +103,7 @@ def test_leave6_the_case_page_says_decided_by_x_for_y(org, deputy, client):
     assert f"{deputy.name}（代 {org.lead.name}）" in page  # the GM reads zh-hans
 
 
-def test_leave6_open_task_moves_at_leave_start_and_returns_when_it_ends(
-    org, deputy, django_capture_on_commit_callbacks
-):
+def test_leave6_open_task_moves_at_leave_start_and_returns_when_it_ends(org, deputy):
     with time_machine.travel(MONDAY - dt.timedelta(days=1), tick=False):
         promotion = submit(org.agent)
     leave_of(org.lead, deputy)
@@ -117,7 +114,7 @@ def test_leave6_open_task_moves_at_leave_start_and_returns_when_it_ends(
     assert nominate_task(promotion).owner_id == org.lead.user_id  # not yet
 
     mail.outbox.clear()
-    with time_machine.travel(MONDAY, tick=False), django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(MONDAY, tick=False), dispatched():
         report = sweep()
     assert report.steps["delegation"] == 1
     assert nominate_task(promotion).owner_id == deputy.user_id
@@ -243,9 +240,7 @@ def test_leave6_objection_answered_by_the_delegate_for_the_responder(org, deputy
     assert (step["actor"], step["on_behalf_of"]) == (deputy.name, new_lead.name)
 
 
-def test_leave6_reminders_of_a_moved_task_go_to_the_delegate(
-    org, deputy, django_capture_on_commit_callbacks
-):
+def test_leave6_reminders_of_a_moved_task_go_to_the_delegate(org, deputy):
     """DEADLINE-2 with LEAVE-6: the reminder planned for the lead reaches whoever holds the task
     when it is due; the GM office's escalation is unchanged."""
     from notifications.models import Reminder
@@ -253,12 +248,12 @@ def test_leave6_reminders_of_a_moved_task_go_to_the_delegate(
     day_before = MONDAY - dt.timedelta(days=1)
     with (
         time_machine.travel(day_before, tick=False),
-        django_capture_on_commit_callbacks(execute=True),
+        dispatched(),
     ):
         promotion = submit(org.agent)
     leave_of(org.lead, deputy, end=local(2026, 3, 20, 18, 0))
     before = Reminder.objects.get(recipient=org.lead.user, kind=Reminder.Kind.BEFORE)
-    with time_machine.travel(MONDAY, tick=False), django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(MONDAY, tick=False), dispatched():
         sweep()
     assert nominate_task(promotion).owner_id == deputy.user_id
     with time_machine.travel(MONDAY, tick=False):

@@ -11,6 +11,7 @@ from viewflow.workflow.status import STATUS
 from approvals.leave.models import Leave
 from audit.models import AuditEvent
 from notifications.scheduler import sweep
+from tests.events import dispatched
 from workflows.leave import LeaveFlow
 
 from .helpers import MON_9, MON_18, WEEK_BEFORE, act, ask, balance, client_for, local, read
@@ -136,24 +137,22 @@ def test_unauthenticated_is_401(org):
     assert APIClient().get("/api/v1/leaves/").status_code in (401, 403)
 
 
-def test_leave5_reminders_before_the_start_then_the_gm_office_decides(
-    org, week_before, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_leave5_reminders_before_the_start_then_the_gm_office_decides(org, week_before):
+    with dispatched():
         case = ask(org.agent)
     sweep()  # delivers the "new task" notice
     mail.outbox.clear()
     # 24 hours before the start: the lead is reminded
     with (
         time_machine.travel(MON_9 - dt.timedelta(hours=23), tick=False),
-        django_capture_on_commit_callbacks(execute=True),
+        dispatched(),
     ):
         sweep()
     assert [m.to for m in mail.outbox] == [[org.lead.user.email]]
     mail.outbox.clear()
     # the start passes undecided: the GM office queue gets it, the lead's task is gone
     with time_machine.travel(MON_9 + dt.timedelta(minutes=1), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
+        with dispatched():
             sweep()
         sweep()  # delivers the GM office's "new task" notice
         assert org.lead.user.email not in {a for m in mail.outbox for a in m.to}

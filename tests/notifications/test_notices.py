@@ -10,6 +10,7 @@ from approvals.promotion import services
 from notifications.context_processors import notices as notices_context
 from notifications.models import Notice, OutboxMessage
 from notifications.services import notify
+from tests.events import dispatched
 from tests.factories import EmployeeFactory, UserFactory
 from tests.orgdata import employee
 from workflows.engine import run_action, start_flow
@@ -43,8 +44,8 @@ def make_notices(user, n):
 # --- Created by notify() ------------------------------------------------------------------------
 
 
-def test_a_task_assigned_leaves_a_notice_for_the_assignee(org, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_a_task_assigned_leaves_a_notice_for_the_assignee(org):
+    with dispatched():
         _submit_and_start(org)
     notice = Notice.objects.get()
     assert notice.recipient == org.lead.user
@@ -54,13 +55,11 @@ def test_a_task_assigned_leaves_a_notice_for_the_assignee(org, django_capture_on
     assert notice.url.startswith("/") and not notice.url.startswith("//")
 
 
-def test_a_queued_task_leaves_a_notice_for_each_member_of_the_role(
-    org, django_capture_on_commit_callbacks
-):
+def test_a_queued_task_leaves_a_notice_for_each_member_of_the_role(org):
     second_gm = employee("gm2", department=org.gm.department, level=None, roles=["gm_office"])
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         promotion = _submit_and_start(org)
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         run_action(
             flow_class=PromotionFlow,
             actions=PromotionFlow.actions,

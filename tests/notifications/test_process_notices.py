@@ -5,6 +5,7 @@ import pytest
 
 from approvals.promotion import services
 from notifications.models import OutboxMessage
+from tests.events import dispatched
 from tests.orgdata import build_org
 from workflows.engine import run_action, start_flow
 from workflows.promotion import PromotionFlow
@@ -12,9 +13,9 @@ from workflows.promotion import PromotionFlow
 pytestmark = pytest.mark.django_db
 
 
-def test_task_and_decision_notices(django_capture_on_commit_callbacks):
+def test_task_and_decision_notices():
     org = build_org()
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         promotion = services.promotion_submit(
             actor=org.agent.user, target_level="intermediate", statement="s"
         )
@@ -22,7 +23,7 @@ def test_task_and_decision_notices(django_capture_on_commit_callbacks):
     assert list(OutboxMessage.objects.values_list("to_email", "template")) == [
         ("lead@example.com", "task_assigned")
     ]
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         run_action(
             flow_class=PromotionFlow,
             actions=PromotionFlow.actions,
@@ -33,7 +34,7 @@ def test_task_and_decision_notices(django_capture_on_commit_callbacks):
     assert OutboxMessage.objects.filter(
         to_email="gm@example.com", template="task_assigned"
     ).exists()
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         run_action(
             flow_class=PromotionFlow,
             actions=PromotionFlow.actions,
@@ -48,9 +49,7 @@ def test_task_and_decision_notices(django_capture_on_commit_callbacks):
     assert decided == {"agent@example.com", "lead@example.com", "gm@example.com"}
 
 
-def test_a_failing_notice_does_not_fail_the_committed_action(
-    org, monkeypatch, django_capture_on_commit_callbacks, caplog
-):
+def test_a_failing_notice_does_not_fail_the_committed_action(org, monkeypatch, caplog):
     """The decision is committed before the notices run: a receiver that raises is logged, and
     the person who acted still gets their answer."""
     from notifications import receivers
@@ -59,7 +58,7 @@ def test_a_failing_notice_does_not_fail_the_committed_action(
         raise RuntimeError("template missing")
 
     monkeypatch.setattr(receivers, "notify", broken)
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         promotion = services.promotion_submit(
             actor=org.agent.user, target_level="intermediate", statement="s"
         )

@@ -20,6 +20,7 @@ from approvals.promotion import services
 from notifications.models import OutboxMessage, Reminder
 from notifications.reminders import reminders_send_due
 from notifications.scheduler import sweep
+from tests.events import dispatched
 from tests.penalty.helpers import act, local, serve
 from workflows.engine import run_action, start_flow
 from workflows.promotion import PromotionFlow
@@ -30,8 +31,8 @@ SUBMITTED = local(2026, 3, 2, 10, 0)
 DUE = local(2026, 3, 5, 23, 59, 59, 999999)
 
 
-def submit(org, capture):
-    with time_machine.travel(SUBMITTED, tick=False), capture(execute=True):
+def submit(org):
+    with time_machine.travel(SUBMITTED, tick=False), dispatched():
         promotion = services.promotion_submit(
             actor=org.agent.user,
             target_level="intermediate",
@@ -39,14 +40,14 @@ def submit(org, capture):
             skip_level_reason="例外",  # the test's scores are for other months
         )
         start_flow(flow_class=PromotionFlow, case=promotion)
-    sweep_at(SUBMITTED, capture)  # delivers the "task assigned" mail
+    sweep_at(SUBMITTED)  # delivers the "task assigned" mail
     mail.outbox.clear()
     return promotion
 
 
-def nominate(org, promotion, capture):
+def nominate(org, promotion):
     """The lead nominates an hour after submission (meets the nomination deadline)."""
-    with time_machine.travel(SUBMITTED + dt.timedelta(hours=1), tick=False), capture(execute=True):
+    with time_machine.travel(SUBMITTED + dt.timedelta(hours=1), tick=False), dispatched():
         run_action(
             flow_class=PromotionFlow,
             actions=PromotionFlow.actions,
@@ -63,15 +64,13 @@ def planned():
     )
 
 
-def sweep_at(moment, capture):
-    with time_machine.travel(moment, tick=False), capture(execute=True):
+def sweep_at(moment):
+    with time_machine.travel(moment, tick=False), dispatched():
         return sweep()
 
 
-def test_deadline2_reminders_are_planned_when_the_task_lands(
-    org, django_capture_on_commit_callbacks
-):
-    submit(org, django_capture_on_commit_callbacks)
+def test_deadline2_reminders_are_planned_when_the_task_lands(org):
+    submit(org)
     assert planned() == [
         ("gm", "escalation", 0, DUE + dt.timedelta(microseconds=1)),
         ("lead", "before", 24, DUE - dt.timedelta(hours=24)),
@@ -79,7 +78,7 @@ def test_deadline2_reminders_are_planned_when_the_task_lands(
     ]
 
 
-def test_deadline2_a_reminder_already_past_is_not_planned(org, django_capture_on_commit_callbacks):
+def test_deadline2_a_reminder_already_past_is_not_planned(org):
     from policy.models import PolicyVersion
 
     version = PolicyVersion.objects.get()
@@ -90,44 +89,44 @@ def test_deadline2_a_reminder_already_past_is_not_planned(org, django_capture_on
     from tests.packs import store_pack
 
     store_pack(version)
-    submit(org, django_capture_on_commit_callbacks)  # due in 86 hours: 100 h before is past
+    submit(org)  # due in 86 hours: 100 h before is past
     assert [(k, h) for _, k, h, _ in planned() if k != "escalation"] == [("before", 24), ("due", 0)]
 
 
-def test_deadline2_each_reminder_is_sent_once_at_its_time(org, django_capture_on_commit_callbacks):
-    submit(org, django_capture_on_commit_callbacks)
+def test_deadline2_each_reminder_is_sent_once_at_its_time(org):
+    submit(org)
     mail.outbox.clear()
-    report = sweep_at(DUE - dt.timedelta(hours=24, seconds=1), django_capture_on_commit_callbacks)
+    report = sweep_at(DUE - dt.timedelta(hours=24, seconds=1))
     assert report.steps["reminders"] == 0 and mail.outbox == []
     for _ in range(2):  # a second sweep at the same time sends nothing more
-        sweep_at(DUE - dt.timedelta(hours=24), django_capture_on_commit_callbacks)
+        sweep_at(DUE - dt.timedelta(hours=24))
     assert [m.to for m in mail.outbox] == [["lead@example.com"]]
     assert "2026-03-05 23:59" in mail.outbox[0].body
     for _ in range(2):
-        sweep_at(DUE, django_capture_on_commit_callbacks)
+        sweep_at(DUE)
     assert len(mail.outbox) == 2
     assert OutboxMessage.objects.filter(template="reminder").count() == 2
 
 
-def test_deadline2_reminder_in_the_recipients_language(org, django_capture_on_commit_callbacks):
+def test_deadline2_reminder_in_the_recipients_language(org):
     org.lead.language = "en"
     org.lead.save()
-    submit(org, django_capture_on_commit_callbacks)
+    submit(org)
     mail.outbox.clear()
-    sweep_at(DUE - dt.timedelta(hours=24), django_capture_on_commit_callbacks)
+    sweep_at(DUE - dt.timedelta(hours=24))
     [message] = mail.outbox
     assert message.subject.startswith("Reminder: Department nomination")
     org.lead.language = "zh-hans"
     org.lead.save()
-    sweep_at(DUE, django_capture_on_commit_callbacks)
+    sweep_at(DUE)
     assert mail.outbox[1].subject.startswith("提醒")
 
 
-def test_deadline2_a_met_deadline_cancels_its_reminders(org, django_capture_on_commit_callbacks):
-    promotion = submit(org, django_capture_on_commit_callbacks)
-    nominate(org, promotion, django_capture_on_commit_callbacks)
+def test_deadline2_a_met_deadline_cancels_its_reminders(org):
+    promotion = submit(org)
+    nominate(org, promotion)
     mail.outbox.clear()
-    sweep_at(DUE + dt.timedelta(days=1), django_capture_on_commit_callbacks)
+    sweep_at(DUE + dt.timedelta(days=1))
     nomination = Deadline.objects.get(name="nomination")
     assert nomination.met_at is not None
     rows = Reminder.objects.filter(deadline=nomination)
@@ -136,25 +135,23 @@ def test_deadline2_a_met_deadline_cancels_its_reminders(org, django_capture_on_c
     assert not [m for m in mail.outbox if m.to == ["lead@example.com"]]
 
 
-def test_promo5_overdue_review_escalates_to_the_gm_office(org, django_capture_on_commit_callbacks):
-    submit(org, django_capture_on_commit_callbacks)
-    sweep_at(DUE, django_capture_on_commit_callbacks)
+def test_promo5_overdue_review_escalates_to_the_gm_office(org):
+    submit(org)
+    sweep_at(DUE)
     mail.outbox.clear()
-    sweep_at(DUE + dt.timedelta(seconds=1), django_capture_on_commit_callbacks)
+    sweep_at(DUE + dt.timedelta(seconds=1))
     [message] = mail.outbox
     assert message.to == ["gm@example.com"]
     assert "lead" in message.body  # names whom the step was waiting for
 
 
-def test_appeal2_responder_is_reminded_and_the_flow_escalates_by_itself(
-    org, django_capture_on_commit_callbacks
-):
+def test_appeal2_responder_is_reminded_and_the_flow_escalates_by_itself(org):
     with time_machine.travel(local(2026, 3, 2, 10, 0), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
+        with dispatched():
             case = serve(org.lead, org.agent)
-        with django_capture_on_commit_callbacks(execute=True):
+        with dispatched():
             act(org.agent, case["id"], "sign")
-        with django_capture_on_commit_callbacks(execute=True):
+        with dispatched():
             act(org.agent, case["id"], "object", {"reason": "x"})
     response = Deadline.objects.get(name="response")
     kinds = sorted(

@@ -23,63 +23,53 @@ def kinds(deadline_name):
     )
 
 
-def test_deadline2_no_generic_escalation_for_a_node_the_flow_escalates_itself(
-    org, django_capture_on_commit_callbacks, monkeypatch
-):
+def test_deadline2_no_generic_escalation_for_a_node_the_flow_escalates_itself(org, monkeypatch):
     monkeypatch.setattr(PromotionFlow, "escalating_nodes", {"nominate"}, raising=False)
-    submit(org, django_capture_on_commit_callbacks)
+    submit(org)
     assert kinds("nomination") == [("lead", "before"), ("lead", "due")]
-    sweep_at(DUE, django_capture_on_commit_callbacks)
+    sweep_at(DUE)
     mail.outbox.clear()
-    sweep_at(DUE + dt.timedelta(days=2), django_capture_on_commit_callbacks)
+    sweep_at(DUE + dt.timedelta(days=2))
     assert mail.outbox == []
     assert not OutboxMessage.objects.filter(template="escalation").exists()
 
 
-def test_promo5_overdue_gm_review_still_escalates_to_the_gm_office(
-    org, django_capture_on_commit_callbacks
-):
+def test_promo5_overdue_gm_review_still_escalates_to_the_gm_office(org):
     """A step the GM office holds itself escalates to the GM office (the general manager sits
     there): its members get the reminders and the overdue notice."""
-    promotion = submit(org, django_capture_on_commit_callbacks)
-    nominate(org, promotion, django_capture_on_commit_callbacks)
+    promotion = submit(org)
+    nominate(org, promotion)
     assert kinds("gm_review") == [("gm", "before"), ("gm", "due"), ("gm", "escalation")]
     due = Deadline.objects.get(name="gm_review", met_at__isnull=True).due_at
-    sweep_at(due, django_capture_on_commit_callbacks)
+    sweep_at(due)
     mail.outbox.clear()
-    sweep_at(due + dt.timedelta(minutes=1), django_capture_on_commit_callbacks)
+    sweep_at(due + dt.timedelta(minutes=1))
     [message] = mail.outbox
     assert message.to == ["gm@example.com"]
     assert message.subject.startswith("已逾期")  # the GM office member reads Chinese
 
 
-def test_deadline2_escalation_is_in_the_recipients_language(
-    org, django_capture_on_commit_callbacks
-):
+def test_deadline2_escalation_is_in_the_recipients_language(org):
     org.gm.language = "en"
     org.gm.save()
-    submit(org, django_capture_on_commit_callbacks)
-    sweep_at(DUE, django_capture_on_commit_callbacks)
+    submit(org)
+    sweep_at(DUE)
     mail.outbox.clear()
-    sweep_at(DUE + dt.timedelta(minutes=1), django_capture_on_commit_callbacks)
+    sweep_at(DUE + dt.timedelta(minutes=1))
     [message] = mail.outbox
     assert message.subject.startswith("Overdue: Department nomination")
     assert "2026-03-05 23:59" in message.body and "passed its deadline" in message.body
 
 
-def test_deadline2_a_reminder_whose_mail_fails_is_retried_not_queued_again(
-    org, django_capture_on_commit_callbacks, settings
-):
-    submit(org, django_capture_on_commit_callbacks)
+def test_deadline2_a_reminder_whose_mail_fails_is_retried_not_queued_again(org, settings):
+    submit(org)
     settings.EMAIL_BACKEND = "tests.notifications.test_outbox.BrokenBackend"
-    report = sweep_at(DUE - dt.timedelta(hours=24), django_capture_on_commit_callbacks)
+    report = sweep_at(DUE - dt.timedelta(hours=24))
     assert report.steps["reminders"] == 1 and report.failed == 1
     [message] = OutboxMessage.objects.filter(template="reminder")
     assert message.status == OutboxMessage.Status.QUEUED and message.attempts == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    report = sweep_at(
-        DUE - dt.timedelta(hours=24) + dt.timedelta(minutes=5), django_capture_on_commit_callbacks
-    )
+    report = sweep_at(DUE - dt.timedelta(hours=24) + dt.timedelta(minutes=5))
     assert report.steps["reminders"] == 0 and report.sent == 1
     assert [m.to for m in mail.outbox] == [["lead@example.com"]]
     assert OutboxMessage.objects.filter(template="reminder").count() == 1

@@ -16,6 +16,7 @@ from org.levels import Role
 from org.roles import ROLE_MODEL_PERMISSIONS, ensure_role_groups, set_roles
 from policy.models import CalendarOverride, PolicyVersion
 from policy.pack import PACKS_DIR
+from tests.events import dispatched
 from tests.factories import EmployeeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -325,12 +326,12 @@ def test_a_lead_gets_the_admin_login(client):
 
 
 @pytest.fixture
-def process(org, django_capture_on_commit_callbacks):
+def process(org):
     from approvals.promotion import services
     from workflows.engine import start_flow
     from workflows.promotion import PromotionFlow
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         promotion = services.promotion_submit(
             actor=org.agent.user, target_level="intermediate", statement="s"
         )

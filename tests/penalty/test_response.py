@@ -13,6 +13,7 @@ import time_machine
 from django.core import mail
 
 from performance.models import ScoreEvent
+from tests.events import dispatched
 from tests.orgdata import employee
 from tests.penalty.helpers import act, inbox, local, read, serve, sweep_timers
 
@@ -125,9 +126,7 @@ def test_appeal2_response_in_the_last_second_is_not_escalated(org, mode):
     assert "response-overdue" not in [e["action"] for e in case["timeline"]]
 
 
-def test_appeal2_overdue_response_escalates_to_gm_office_and_tells_the_employee(
-    org, mode, django_capture_on_commit_callbacks
-):
+def test_appeal2_overdue_response_escalates_to_gm_office_and_tells_the_employee(org, mode):
     responder = employee("new_lead", department=org.cs, roles=["department_lead"])
     with time_machine.travel(SERVED, tick=False):
         case = serve(org.lead, org.agent)
@@ -141,7 +140,7 @@ def test_appeal2_overdue_response_escalates_to_gm_office_and_tells_the_employee(
         assert read(org.agent, case["id"])["state"] == "objected"  # the last instant is in
     mail.outbox.clear()
     with time_machine.travel(RESPONSE_LAST_INSTANT[mode] + ONE_SECOND, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
+        with dispatched():
             assert sweep_timers() >= 1
         case = read(org.agent, case["id"])
         assert case["state"] == "escalated" and case["objection"]["escalated"] is True

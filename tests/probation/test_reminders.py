@@ -11,6 +11,7 @@ from django.core import mail
 from approvals.deadlines import Deadline
 from notifications.models import Reminder
 from notifications.scheduler import sweep
+from tests.events import dispatched
 from workflows.probation import probation_start
 
 from .helpers import act, local
@@ -21,19 +22,19 @@ DUE = local(2026, 4, 10, 0, 0)
 
 
 @pytest.fixture
-def opened(org, trainee, django_capture_on_commit_callbacks):
+def opened(org, trainee):
     with (
         time_machine.travel(local(2026, 1, 10, 10, 0), tick=False),
-        django_capture_on_commit_callbacks(execute=True),
+        dispatched(),
     ):
         probation = probation_start(employee=trainee)
-    _sweep(local(2026, 1, 10, 10, 0), django_capture_on_commit_callbacks)
+    _sweep(local(2026, 1, 10, 10, 0))
     mail.outbox.clear()
     return probation
 
 
-def _sweep(moment, capture):
-    with time_machine.travel(moment, tick=False), capture(execute=True):
+def _sweep(moment):
+    with time_machine.travel(moment, tick=False), dispatched():
         return sweep()
 
 
@@ -53,37 +54,33 @@ def test_prob5_reminders_planned_14_and_3_days_before_and_escalation_at_end_date
     ]
 
 
-def test_prob5_lead_reminded_then_gm_office_escalated(opened, django_capture_on_commit_callbacks):
-    capture = django_capture_on_commit_callbacks
-    _sweep(DUE - dt.timedelta(days=14, seconds=1), capture)
+def test_prob5_lead_reminded_then_gm_office_escalated(opened):
+    _sweep(DUE - dt.timedelta(days=14, seconds=1))
     assert mail.outbox == []
-    _sweep(DUE - dt.timedelta(days=14), capture)
+    _sweep(DUE - dt.timedelta(days=14))
     [message] = mail.outbox
     assert message.to == ["lead@example.com"]
     mail.outbox.clear()
-    _sweep(DUE - dt.timedelta(days=3), capture)
+    _sweep(DUE - dt.timedelta(days=3))
     assert [m.to for m in mail.outbox] == [["lead@example.com"]]
     mail.outbox.clear()
-    _sweep(DUE, capture)  # the end date's first instant still belongs to the lead
+    _sweep(DUE)  # the end date's first instant still belongs to the lead
     assert mail.outbox == []
-    _sweep(DUE + dt.timedelta(minutes=1), capture)
+    _sweep(DUE + dt.timedelta(minutes=1))
     [message] = mail.outbox
     assert message.to == ["gm@example.com"]
     assert message.subject.startswith("已逾期")
 
 
-def test_prob5_no_reminder_or_escalation_once_the_assessment_is_under_way(
-    opened, org, trainer, django_capture_on_commit_callbacks
-):
-    capture = django_capture_on_commit_callbacks
-    _sweep(DUE - dt.timedelta(days=14), capture)
+def test_prob5_no_reminder_or_escalation_once_the_assessment_is_under_way(opened, org, trainer):
+    _sweep(DUE - dt.timedelta(days=14))
     mail.outbox.clear()
-    with time_machine.travel(local(2026, 4, 1, 10, 0), tick=False), capture(execute=True):
+    with time_machine.travel(local(2026, 4, 1, 10, 0), tick=False), dispatched():
         act(trainer, opened.pk, "record-exam", {"passed": True})
         act(org.lead, opened.pk, "assess", {"outcome": "convert"})
     mail.outbox.clear()
-    _sweep(DUE - dt.timedelta(days=3), capture)
-    _sweep(DUE + dt.timedelta(minutes=1), capture)
+    _sweep(DUE - dt.timedelta(days=3))
+    _sweep(DUE + dt.timedelta(minutes=1))
     assert not [m for m in mail.outbox if "lead@example.com" in m.to]
     # Only the 14-day reminder went out; the 3-day one and the escalation were cancelled (the
     # GM office's own review step has its own deadline and notices).
@@ -97,7 +94,7 @@ def test_prob5_no_reminder_or_escalation_once_the_assessment_is_under_way(
     ]
 
 
-def test_prob5_reminder_offsets_follow_the_policy(org, trainee, django_capture_on_commit_callbacks):
+def test_prob5_reminder_offsets_follow_the_policy(org, trainee):
     from policy.models import PolicyVersion
 
     version = PolicyVersion.objects.get()
@@ -110,7 +107,7 @@ def test_prob5_reminder_offsets_follow_the_policy(org, trainee, django_capture_o
     store_pack(version)
     with (
         time_machine.travel(local(2026, 1, 10, 10, 0), tick=False),
-        django_capture_on_commit_callbacks(execute=True),
+        dispatched(),
     ):
         probation_start(employee=trainee)
     assert [p[1:3] for p in _planned()] == [("escalation", 0), ("before", 168)]

@@ -19,8 +19,8 @@ with random inputs from small strategies, and the clock moves (minutes to days) 
 Database: the test function uses pytest-django's `db` fixture (one transaction per test); each
 Hypothesis example opens a savepoint in `__init__` and rolls it back in `teardown`, so every
 example starts from the same clean database (the default policy pack, installed by the suite's
-autouse fixture, stays). On-commit effects (notices) run right after each action through
-`TestCase.captureOnCommitCallbacks(execute=True)`, as they would after the commit.
+autouse fixture, stays). The outbox events an action wrote are dispatched right after it (notices, mail, reminders),
+as the next sweep would.
 """
 
 import datetime as dt
@@ -32,7 +32,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.test import TestCase, override_settings
+from django.test import override_settings
 from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -48,12 +48,14 @@ from viewflow.workflow.status import PROCESS
 import audit
 from approvals.deadlines import Deadline
 from approvals.errors import DomainError
+from approvals.events import OutboxEvent
 from approvals.history import case_type_of
 from approvals.inputs import TEXT_MAX
 from audit.models import AuditEvent
 from notifications.models import Notice, OutboxMessage, Reminder
 from notifications.scheduler import sweep
 from org.models import Department
+from tests.events import dispatched
 from tests.orgdata import build_org, employee
 from tests.penalty.helpers import local
 from workflows.engine import OPEN_TASK_STATUSES, process_for, run_action
@@ -93,7 +95,8 @@ class NotVisible(Exception):
 
 
 def on_commit_now():
-    return TestCase.captureOnCommitCallbacks(execute=True)
+    """What the next sweep does with the action's outbox events (mail, notices, reminders)."""
+    return dispatched()
 
 
 class ProcessMachine(RuleBasedStateMachine):
@@ -178,6 +181,7 @@ class ProcessMachine(RuleBasedStateMachine):
             list(Task.objects.order_by("pk").values_list("pk", "status", "owner_id")),
             OutboxMessage.objects.count(),
             Notice.objects.count(),
+            OutboxEvent.objects.count(),
             Reminder.objects.count(),
             self.flow_class.case_model.objects.count(),
         )

@@ -11,6 +11,7 @@ from approvals.penalty.models import Penalty
 from audit.models import AuditEvent
 from notifications.models import OutboxMessage
 from tests.attendance.helpers import PUNCHES, SWAPS, client_for, local, swap_body
+from tests.events import dispatched
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday")]
 
@@ -39,12 +40,10 @@ def assert_refused(response, code, field=None, status=400):
     return body
 
 
-def test_finding3_far_future_swap_is_refused_and_nothing_written(
-    org, django_capture_on_commit_callbacks
-):
+def test_finding3_far_future_swap_is_refused_and_nothing_written(org):
     counts = (ShiftSwap.objects.count(), AuditEvent.objects.count(), OutboxMessage.objects.count())
     body = swap_body(org.colleague, shift_end="9999-12-31T23:59:59+00:00")
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         response = post(org.agent, f"/api/v1/{SWAPS}/", body, language="en")
     detail = assert_refused(response, "date_out_of_range", "shift_end")["detail"]
     assert "9999-12-31" in detail and "1970-01-01" in detail and "2036-03-02" in detail

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from approvals.promotion.models import Promotion
 from audit.models import AuditEvent
+from tests.events import dispatched
 from tests.orgdata import build_org, employee
 from tests.penalty.helpers import act as penalty_act
 from tests.penalty.helpers import read as penalty_read
@@ -289,15 +290,13 @@ def test_finding1_the_linter_refuses_a_minimum_below_two():
     assert "vote_min_ballots_low" in {f.code for f in lint(data)}
 
 
-def test_finding10_the_witness_is_not_mailed_the_answer(
-    witnessed_objection, django_capture_on_commit_callbacks
-):
+def test_finding10_the_witness_is_not_mailed_the_answer(witnessed_objection):
     """PEN-3: the answer's notice goes to those who acted on the slip, not to its witnesses."""
     from notifications.models import OutboxMessage
 
     org, case_id, witness = witnessed_objection
     penalty_act(witness, case_id, "witness")
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         penalty_act(org.gm, case_id, "respond", {"decision": "revoke", "reason": "Secret answer"})
     told = set(
         OutboxMessage.objects.filter(template="case_decided").values_list("recipient", flat=True)
@@ -306,9 +305,7 @@ def test_finding10_the_witness_is_not_mailed_the_answer(
     assert witness.user.pk not in told
 
 
-def test_finding1_an_older_ballot_event_gets_its_voter_no_mail(
-    vote, django_capture_on_commit_callbacks
-):
+def test_finding1_an_older_ballot_event_gets_its_voter_no_mail(vote):
     """A voter named by a per-ballot event of an older log is not told of the decision (the
     outbox would list who voted)."""
     import audit
@@ -316,7 +313,7 @@ def test_finding1_an_older_ballot_event_gets_its_voter_no_mail(
 
     org, case_id, voters = vote
     audit.record(case_type="promotion", case_id=case_id, action="vote", actor=voters[0].user)
-    with django_capture_on_commit_callbacks(execute=True):
+    with dispatched():
         act(org.lead, case_id, "decline", {"reason": "not now"})
     told = set(
         OutboxMessage.objects.filter(template="case_decided").values_list("recipient", flat=True)
