@@ -8,13 +8,13 @@ Action bodies: consent `{"comment"}`, refuse `{"reason"}` (optional), approve `{
 reject `{"reason"}` (required), cancel `{"reason"}` (optional).
 """
 
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 
 from approvals.attendance.punch import punch_request
 from approvals.attendance.swap import swap_request
+from approvals.db import whole_transaction
 from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
 from workflows.engine import start_flow
 
@@ -87,7 +87,7 @@ class ShiftSwapViewSet(CaseViewSet):
     )
     def create(self, request):
         body = _body(request)
-        with transaction.atomic():
+        with whole_transaction():
             case = swap_request(
                 actor=request.user,
                 colleague=body.get("colleague"),
@@ -116,7 +116,7 @@ class PunchCorrectionViewSet(CaseViewSet):
     )
     def create(self, request):
         body = _body(request)
-        with transaction.atomic():
+        with whole_transaction():
             case = punch_request(
                 actor=request.user, missed_at=body.get("missed_at"), reason=body.get("reason")
             )

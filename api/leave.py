@@ -1,10 +1,10 @@
 """Leaves (API.md `leaves`): create = ask for leave; actions approve, reject, cancel."""
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from approvals.db import whole_transaction
 from approvals.leave.models import LeaveKind
 from approvals.leave.services import leave_submit
 from workflows.engine import start_flow
@@ -67,7 +67,7 @@ class LeaveViewSet(CaseViewSet):
     )
     def create(self, request):
         body = _body(request)
-        with transaction.atomic():
+        with whole_transaction():
             leave = leave_submit(
                 actor=request.user,
                 kind=body.get("kind"),

@@ -1,7 +1,6 @@
 """REST API v1 (API.md): thin views over the approvals services, the workflow engine and the
 selectors. Visibility is the selectors' (404 for a case the caller may not see)."""
 
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -12,6 +11,7 @@ from rest_framework.views import APIView
 
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
+from approvals.db import whole_transaction
 from approvals.errors import InvalidInput
 from approvals.inputs import record_id
 from approvals.penalty.services import penalty_serve
@@ -143,7 +143,7 @@ class PromotionViewSet(CaseViewSet):
     )
     def create(self, request):
         body = _body(request)
-        with transaction.atomic():
+        with whole_transaction():
             promotion = promotion_submit(
                 actor=request.user,
                 target_level=body.get("target_level") or "",
@@ -190,7 +190,7 @@ class PenaltyViewSet(CaseViewSet):
     )
     def create(self, request):
         body = _body(request)
-        with transaction.atomic():
+        with whole_transaction():
             penalty = penalty_serve(
                 actor=request.user,
                 employee=body.get("employee"),

@@ -148,6 +148,7 @@ def build_agents(org, n: int, prefix: str):
 def one_case(org, agent, counter, stats):
     from django.utils import timezone
 
+    from approvals.db import whole_transaction
     from approvals.promotion import services
     from workflows.engine import run_action, start_flow
     from workflows.promotion import PromotionFlow
@@ -159,11 +160,12 @@ def one_case(org, agent, counter, stats):
         stats[name].add(time.perf_counter() - start, counter.total, counter.transactions)
         return value
 
-    def apply():
-        promotion = services.promotion_submit(
-            actor=agent.user, target_level="intermediate", statement="bench"
-        )
-        start_flow(flow_class=PromotionFlow, case=promotion)
+    def apply():  # as POST /api/v1/promotions/ does
+        with whole_transaction():
+            promotion = services.promotion_submit(
+                actor=agent.user, target_level="intermediate", statement="bench"
+            )
+            start_flow(flow_class=PromotionFlow, case=promotion)
         return promotion
 
     def act(name, actor, case, **payload):

@@ -20,6 +20,7 @@ from approvals.attendance.models import PunchCorrection, ShiftSwap, SwapState
 from approvals.routing import deciding_role
 from org.levels import Role
 
+from . import nodes
 from .base import CaseFlowMixin
 from .engine import Action
 from .task_view import CaseTaskView
@@ -74,7 +75,7 @@ class ShiftSwapFlow(CaseFlowMixin, flow.Flow):
         .onCreate(this.on_task_created)
         .Next(this.after_consent)
     )
-    after_consent = flow.If(_consented).Then(this.approval).Else(this.end)
+    after_consent = nodes.If(_consented).Then(this.approval).Else(this.end)
     approval = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Approve the shift swap"))
@@ -83,7 +84,7 @@ class ShiftSwapFlow(CaseFlowMixin, flow.Flow):
         .onCreate(this.on_task_created)
         .Next(this.end)
     )
-    end = flow.End()
+    end = nodes.End()
 
     actions = {
         "consent": Action(swap.swap_consent, nodes=("consent",), fields=("comment",)),
@@ -131,7 +132,7 @@ class PunchCorrectionFlow(CaseFlowMixin, flow.Flow):
         .onCreate(this.on_task_created)
         .Next(this.end)
     )
-    end = flow.End()
+    end = nodes.End()
 
     actions = {
         "approve": Action(punch.punch_approve, nodes=("approval",), fields=("comment",)),

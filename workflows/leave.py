@@ -22,6 +22,7 @@ from approvals.leave.models import Leave, LeaveState
 from approvals.routing import deciding_role
 from org.levels import Role
 
+from . import nodes
 from .base import CaseFlowMixin
 from .engine import Action
 from .task_view import CaseTaskView
@@ -84,8 +85,8 @@ class LeaveFlow(CaseFlowMixin, flow.Flow):
         .OnTimeout(_decision_overdue, this.overdue, title=_("Undecided at its deadline"))
         .Next(this.end)
     )
-    overdue = flow.Function(this.escalate_overdue).Next(this.after_overdue)
-    after_overdue = flow.If(this.still_pending).Then(this.decide_gm).Else(this.end)
+    overdue = nodes.Function(this.escalate_overdue).Next(this.after_overdue)
+    after_overdue = nodes.If(this.still_pending).Then(this.decide_gm).Else(this.end)
     decide_gm = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Decide the overdue leave request"))
@@ -93,7 +94,7 @@ class LeaveFlow(CaseFlowMixin, flow.Flow):
         .onCreate(this.on_task_created)
         .Next(this.end)
     )
-    end = flow.End()
+    end = nodes.End()
 
     actions = {
         "approve": Action(

@@ -27,6 +27,7 @@ from approvals.routing import deciding_role, queue_of
 from org.levels import Role
 from org.models import Employee
 
+from . import nodes
 from .base import CaseFlowMixin, DataSplit, announce_task, assigned_user
 from .engine import OPEN_TASK_STATUSES, Action
 from .task_view import CaseTaskView
@@ -146,9 +147,9 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
         .OnTimeout(_objection_closes, this.unsigned, title=_("Unsigned when the window closed"))
         .Next(this.after_receipt)
     )
-    unsigned = flow.Function(this.record_unsigned).Next(this.after_receipt)
+    unsigned = nodes.Function(this.record_unsigned).Next(this.after_receipt)
     after_receipt = (
-        flow.Switch()
+        nodes.Switch()
         .Case(this.decided, _receipt_is(Receipt.SIGNED))
         .Case(this.witnesses, _has_witnesses)
         .Default(this.name_witnesses)
@@ -180,7 +181,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
         .OnTimeout(_objection_closes, this.lapse, title=_("Objection window closed"))
         .Next(this.respond)
     )
-    lapse = flow.Function(this.close_window).Next(this.decided)
+    lapse = nodes.Function(this.close_window).Next(this.decided)
     respond = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Answer the objection"))
@@ -190,7 +191,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
         .OnTimeout(_response_overdue, this.overdue, title=_("Response overdue"))
         .Next(this.decided)
     )
-    overdue = flow.Function(this.escalate_overdue).Next(this.respond_gm)
+    overdue = nodes.Function(this.escalate_overdue).Next(this.respond_gm)
     respond_gm = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Answer the overdue objection"))
@@ -201,8 +202,8 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
 
     # --- outcome (APPEAL-3, PEN-1, APPEAL-4) ----------------------------------------------------
     decided = flow.Join().Next(this.conclude)
-    conclude = flow.Function(this.conclude_case).Next(this.after_conclude)
-    after_conclude = flow.If(_state_is(S.AWAITING_APPROVAL)).Then(this.approval).Else(this.end)
+    conclude = nodes.Function(this.conclude_case).Next(this.after_conclude)
+    after_conclude = nodes.If(_state_is(S.AWAITING_APPROVAL)).Then(this.approval).Else(this.end)
     approval = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Approve the sanction"))
@@ -210,7 +211,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
         .onCreate(this.on_task_created)
         .Next(this.end)
     )
-    end = flow.End()
+    end = nodes.End()
 
     actions = {
         "sign": Action(services.penalty_sign, nodes=("sign",)),

@@ -14,18 +14,19 @@ An early conversion application (PROB-4) adds no task: it lets the lead convert 
 Rules live in approvals.probation; this module only routes.
 """
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.models import Task
 
+from approvals.db import whole_transaction
 from approvals.probation import common, outcome, selectors, services
 from approvals.probation.models import Probation, ProbationState
 from approvals.routing import deciding_role, queue_of
 from org.levels import Role
 
+from . import nodes
 from .base import CaseFlowMixin
 from .engine import OPEN_TASK_STATUSES, Action, start_flow
 from .task_view import CaseTaskView
@@ -91,8 +92,8 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
         .onCreate(this.on_task_created)
         .Next(this.after_exam)
     )
-    after_exam = flow.If(_exam_done).Then(this.exam_end).Else(this.exam)
-    exam_end = flow.End()
+    after_exam = nodes.If(_exam_done).Then(this.exam_end).Else(this.exam)
+    exam_end = nodes.End()
 
     # --- PROB-2/3/5: the department assessment ---------------------------------------------------
     assess = (
@@ -111,7 +112,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
         .Next(this.after_approval)
     )
     after_approval = (
-        flow.Switch()
+        nodes.Switch()
         .Case(this.administer, _state_is(S.APPROVED))
         .Default(this.assess)  # rejected, or an extension approved: assess again
     )
@@ -122,10 +123,10 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
         .onCreate(this.on_task_created)
         .Next(this.effective_check)
     )
-    effective_check = flow.If(_effective_now).Then(this.take_effect).Else(this.wait_effective)
+    effective_check = nodes.If(_effective_now).Then(this.take_effect).Else(this.wait_effective)
     wait_effective = flow.Timer(_effective_at).Next(this.take_effect)
-    take_effect = flow.Function(this.apply_outcome).Next(this.end)
-    end = flow.End()
+    take_effect = nodes.Function(this.apply_outcome).Next(this.end)
+    end = nodes.End()
 
     actions = {
         "record-exam": Action(
@@ -186,7 +187,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
 def probation_start(*, employee, actor=None) -> Probation:
     """PROB-1 entry point for hiring and backfill: open the employee's probation and start its
     flow (idempotent: an existing case is returned as is)."""
-    with transaction.atomic():
+    with whole_transaction():
         probation, created = services.probation_open(employee=employee, actor=actor)
         if created:
             start_flow(flow_class=ProbationFlow, case=probation)

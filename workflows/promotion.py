@@ -20,6 +20,7 @@ from approvals.promotion.models import DefenceScore, Promotion, PromotionState
 from approvals.routing import deciding_role, queue_of
 from org.levels import Role
 
+from . import nodes
 from .base import CaseFlowMixin, DataSplit, assigned_user
 from .engine import Action
 from .task_view import CaseTaskView
@@ -86,7 +87,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
         .onCreate(this.on_task_created)
         .Next(this.after_nomination)
     )
-    after_nomination = flow.If(_state_is(S.NOMINATED)).Then(this.gm_review).Else(this.end)
+    after_nomination = nodes.If(_state_is(S.NOMINATED)).Then(this.gm_review).Else(this.end)
 
     gm_review = (
         flow.View(CaseTaskView.as_view())
@@ -96,7 +97,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
         .Next(this.after_gm_review)
     )
     after_gm_review = (
-        flow.Switch()
+        nodes.Switch()
         .Case(this.administer, _state_is(S.APPROVED))
         .Case(this.nominate, _state_is(S.SUBMITTED))  # sent back to the lead
         .Default(this.end)
@@ -110,7 +111,9 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
         .Next(this.after_administer)
     )
     after_administer = (
-        flow.Switch().Case(this.panel, _state_is(S.DEFENCE_SCHEDULED)).Default(this.effective_check)
+        nodes.Switch()
+        .Case(this.panel, _state_is(S.DEFENCE_SCHEDULED))
+        .Default(this.effective_check)
     )
 
     panel = DataSplit().Next(this.score_defence, data_source=_panel)
@@ -122,7 +125,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
         .Next(this.panel_done)
     )
     panel_done = flow.Join().Next(this.after_defence)
-    after_defence = flow.If(_state_is(S.DEFENCE_PASSED)).Then(this.confirm).Else(this.end)
+    after_defence = nodes.If(_state_is(S.DEFENCE_PASSED)).Then(this.confirm).Else(this.end)
 
     confirm = (
         flow.View(CaseTaskView.as_view())
@@ -132,11 +135,11 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
         .Next(this.effective_check)
     )
 
-    effective_check = flow.If(_effective_now).Then(this.take_effect).Else(this.wait_effective)
+    effective_check = nodes.If(_effective_now).Then(this.take_effect).Else(this.wait_effective)
     wait_effective = flow.Timer(_effective_at).Next(this.take_effect)
-    take_effect = flow.Function(this.apply_new_level).Next(this.end)
+    take_effect = nodes.Function(this.apply_new_level).Next(this.end)
 
-    end = flow.End()
+    end = nodes.End()
 
     actions = {
         "withdraw": Action(services.promotion_withdraw, cancels_process=True, fields=("reason",)),

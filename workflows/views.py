@@ -11,7 +11,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
+from approvals.db import whole_transaction
 from approvals.errors import DomainError
 from approvals.labels import ACTION_LABELS, action_label
 from approvals.selectors import timeline
@@ -415,7 +415,7 @@ def promotion_apply(request):
     from .promotion import PromotionFlow
 
     try:
-        with transaction.atomic():
+        with whole_transaction():
             promotion = promotion_submit(
                 actor=request.user,
                 target_level=request.POST.get("target_level", ""),
@@ -439,7 +439,7 @@ def new_case_page(request, *, template, context, create, flow_class, detail, don
     if request.method != "POST":
         return render(request, template, {**context, "data": {}})
     try:
-        with transaction.atomic():
+        with whole_transaction():
             case = create()
             start_flow(flow_class=flow_class, case=case)
     except DomainError as exc:
