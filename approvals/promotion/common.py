@@ -26,9 +26,11 @@ WAITING_STEPS = {
 
 
 def _locked(promotion: Promotion) -> Promotion:
-    """Re-read the case under a row lock; everything after sees the committed state."""
+    """Re-read the case under a row lock; everything after sees the committed state. Only the
+    case row (`of`): locking the joined employee and department rows as well made every action
+    in a department wait for every other one."""
     return (
-        Promotion.objects.select_for_update()
+        Promotion.objects.select_for_update(of=("self",))
         .select_related("employee__user", "department__lead")
         .get(pk=promotion.pk)
     )
