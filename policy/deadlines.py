@@ -38,15 +38,35 @@ def _china(year: int):
     return holidays.country_holidays("CN", years=year)
 
 
-def overrides_between(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
-    """The override table's days in [start, end], read once for a loop over them."""
+OVERRIDES_CACHE_KEY = "policy:calendar-overrides"
+# A change is dropped from the cache at once (policy.guards); the TTL bounds how long a process
+# on another cache (the embedded default's per-process memory) keeps the table it read.
+OVERRIDES_CACHE_SECONDS = 60
+
+
+def all_overrides() -> dict[dt.date, bool]:
+    """The whole override table (a few dozen days a year), from the cache: every deadline reads
+    it, and it changes about once a year."""
+    from django.core.cache import cache
+
     from .models import CalendarOverride
 
-    return dict(
-        CalendarOverride.objects.filter(date__gte=start, date__lte=end).values_list(
-            "date", "is_working_day"
-        )
-    )
+    table = cache.get(OVERRIDES_CACHE_KEY)
+    if table is None:
+        table = dict(CalendarOverride.objects.values_list("date", "is_working_day"))
+        cache.set(OVERRIDES_CACHE_KEY, table, OVERRIDES_CACHE_SECONDS)
+    return table
+
+
+def forget_overrides() -> None:
+    from django.core.cache import cache
+
+    cache.delete(OVERRIDES_CACHE_KEY)
+
+
+def overrides_between(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+    """The override table's days in [start, end], read once for a loop over them."""
+    return {day: working for day, working in all_overrides().items() if start <= day <= end}
 
 
 def is_working_day(day: dt.date, overrides: dict[dt.date, bool] | None = None) -> bool:

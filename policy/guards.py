@@ -5,13 +5,14 @@ House style keeps logic out of save(), and a database CHECK cannot compare a row
 self or look for referencing rows, so a pre_save receiver compares the row being saved with the
 stored one: changing the code, pack or effective_from of a version that is in force or referenced
 raises. pre_delete refuses deleting such a version. (QuerySet.update and raw SQL bypass signals;
-only data migrations use them.) The receivers also drop the version from the per-process cache.
+only data migrations use them.) The receivers also drop the version from the per-process cache,
+and a calendar override change drops the cached override table.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from .models import PolicyVersion
+from .models import CalendarOverride, PolicyVersion
 
 GUARDED_FIELDS = ("code", "effective_from", "data")
 
@@ -57,3 +58,16 @@ def _drop_cached(sender, instance, **kwargs):
     from .services import policy_cache_clear
 
     policy_cache_clear(instance.code)
+
+
+@receiver(post_save, sender=CalendarOverride, dispatch_uid="calendar_override_forget_save")
+@receiver(post_delete, sender=CalendarOverride, dispatch_uid="calendar_override_forget_delete")
+def _forget_overrides(sender, **kwargs):
+    """Deadlines read the override table from the cache (policy.deadlines.all_overrides): drop it
+    now and again once the change has committed, so no process caches the old table past it."""
+    from django.db import transaction
+
+    from .deadlines import forget_overrides
+
+    forget_overrides()
+    transaction.on_commit(forget_overrides)

@@ -67,7 +67,7 @@ class ShiftSwapFlow(CaseFlowMixin, flow.Flow):
     kind_label = _("Shift swap")  # the kind of case, in lists
     process_summary_template = "{{ process.artifact }}"
 
-    start = flow.StartHandle(this.start_case).Next(this.consent)
+    start = nodes.Start(this.start_case).Next(this.consent)
     consent = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Consent to the shift swap"))
@@ -123,7 +123,7 @@ class PunchCorrectionFlow(CaseFlowMixin, flow.Flow):
     kind_label = _("Missed-punch make-up")  # the kind of case, in lists
     process_summary_template = "{{ process.artifact }}"
 
-    start = flow.StartHandle(this.start_case).Next(this.approval)
+    start = nodes.Start(this.start_case).Next(this.approval)
     approval = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Approve the missed-punch make-up"))

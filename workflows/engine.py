@@ -89,16 +89,16 @@ def _open_task(process, flow_class, action: Action, actor):
 
 
 def complete_task(task, actor, activation=None) -> None:
-    """Assign (or take over) the task for the actor, start it and execute it.
+    """Assign (or take over) the task for the actor, start it and execute it: one UPDATE of the
+    task row (viewflow's assign and reassign each save it first).
 
     Anyone the service allowed may complete a role task even if a colleague claimed it; the
     audit event records who acted.
     """
+    if task.status in (STATUS.NEW, STATUS.ASSIGNED) and task.owner_id != actor.pk:
+        task.owner = actor
+        task.status = STATUS.ASSIGNED
     activation = activation or task.flow_task.activation_class(task)
-    if task.status == STATUS.NEW:
-        activation.assign(actor)
-    elif task.status == STATUS.ASSIGNED and task.owner_id != actor.pk:
-        activation.reassign(actor)
     if task.status == STATUS.ASSIGNED:
         activation.start(None)
     activation.execute()

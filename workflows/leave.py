@@ -75,7 +75,7 @@ class LeaveFlow(CaseFlowMixin, flow.Flow):
     kind_label = _("Leave")  # the kind of case, in lists
     process_summary_template = "{{ process.artifact }}"
 
-    start = flow.StartHandle(this.start_case).Next(this.decide)
+    start = nodes.Start(this.start_case).Next(this.decide)
     decide = (
         flow.View(CaseTaskView.as_view())
         .Annotation(title=_("Decide the leave request"))

@@ -7,7 +7,8 @@ reads as before, diagrams and `this.` references resolve the same) but resolve t
 the flow reaches them: `_create` evaluates the condition or runs the function on the activation
 that arrived, and returns the activation of the node after it, created as viewflow would (with
 the same token and the arriving task as its previous task). Human tasks, timers, splits and
-joins stay viewflow's own.
+joins stay viewflow's own. `Start` is viewflow's StartHandle without the lock and savepoints
+a brand-new process does not need.
 
 Conditions and functions are called with the arriving activation: they may read
 `activation.process` (and its artifact, the case), not a task of their own.
@@ -15,9 +16,13 @@ Conditions and functions are called with the arriving activation: they may read
 
 from django.utils import timezone
 from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.signals import flow_finished
+from viewflow.workflow.nodes.start import StartHandleActivation
+from viewflow.workflow.signals import flow_finished, flow_started, task_started
 from viewflow.workflow.status import PROCESS
+
+from approvals.db import atomic
 
 
 class _Nothing:
@@ -76,3 +81,21 @@ class End(flow.End):
                 sender=process.flow_class, process=process, task=prev_activation.task
             )
         return _Nothing()
+
+
+class _StartActivation(StartHandleActivation):
+    @Activation.status.super()
+    def execute(self):
+        """viewflow's start, without the flow lock on the process it has just inserted (nobody
+        else can see it before the commit) and, inside the engine's whole transaction, without
+        savepoints."""
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        with atomic():
+            self.process.save()
+            self.complete()
+            flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
+            self.activate_next()
+
+
+class Start(flow.StartHandle):
+    activation_class = _StartActivation

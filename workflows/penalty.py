@@ -135,7 +135,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
     kind_label = _("Penalty")  # the kind of case, in lists
     process_summary_template = "{{ process.artifact }}"
 
-    start = flow.StartHandle(this.start_case).Next(this.branches)
+    start = nodes.Start(this.start_case).Next(this.branches)
     branches = flow.Split().Always(this.sign).Always(this.object)
 
     # --- receipt (PEN-3) ----------------------------------------------------------------------

@@ -81,7 +81,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
     kind_label = _("Probation conversion")  # the kind of case, in lists
     process_summary_template = "{{ process.artifact }}"
 
-    start = flow.StartHandle(this.start_case).Next(this.branches)
+    start = nodes.Start(this.start_case).Next(this.branches)
     branches = flow.Split().Always(this.exam).Always(this.assess)
 
     # --- PROB-2: the skills exam (retaken until passed) -----------------------------------------

@@ -77,7 +77,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
     # The viewflow inbox's "process brief": the case itself (skip-level marked, PROMO-1).
     process_summary_template = "{{ process.artifact }}"
 
-    start = flow.StartHandle(this.start_case).Next(this.nominate)
+    start = nodes.Start(this.start_case).Next(this.nominate)
 
     nominate = (
         flow.View(CaseTaskView.as_view())
