@@ -7,6 +7,7 @@ from .models import (
     Leave,
     LeaveBalance,
     Objection,
+    OutboxEvent,
     Penalty,
     Probation,
     Promotion,
@@ -126,3 +127,24 @@ class ProbationAdmin(_ReadOnly):
     list_display = ["pk", "employee", "state", "ends_on", "exam_passed", "outcome", "effective_on"]
     list_filter = ["state", "outcome", "extended"]
     search_fields = ["employee__name", "employee__user__username"]
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(admin.ModelAdmin):
+    """The outbox of domain events (approvals.events): read-only; an event whose receivers kept
+    failing is marked failed with its error, and "Retry now" hands it back to the next sweep."""
+
+    list_display = ["pk", "kind", "created_at", "dispatched_at", "attempts", "failed"]
+    list_filter = ["kind", "failed"]
+    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Retry now"))
+    def retry_now(self, request, queryset):
+        queryset.filter(dispatched_at__isnull=True).update(failed=False, attempts=0)

@@ -13,6 +13,7 @@ nothing: the action's transaction stays short.
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Actions of case_changed that some receiver handles (filled by the receivers, at import).
 _CASE_ACTIONS: set[str] = set()
@@ -29,8 +30,8 @@ def is_listened(action: str) -> bool:
 
 class OutboxEvent(models.Model):
     class Kind(models.TextChoices):
-        CASE_CHANGED = "case_changed"
-        TASK_CREATED = "task_created"
+        CASE_CHANGED = "case_changed", _("Case changed")
+        TASK_CREATED = "task_created", _("Task created")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     data = models.JSONField()
@@ -44,6 +45,8 @@ class OutboxEvent(models.Model):
 
     class Meta:
         app_label = "approvals"
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
         ordering = ["pk"]
         # The dispatcher's only question: which events are pending, oldest first. The partial
         # index holds only those, so the sweep's cost follows what is pending, not the history.
