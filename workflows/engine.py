@@ -78,6 +78,26 @@ def is_database_locked(exc: BaseException) -> bool:
     )
 
 
+def _locked_task(flow_class, case, action: Action, actor):
+    """The step's open task with its process, both read and locked in one statement (NOWAIT),
+    or None (no open task: the service then says why, under the process lock alone)."""
+    nodes = [flow_class.instance.node(name) for name in action.nodes]
+    qs = (
+        Task.objects.select_for_update(nowait=True)
+        .select_related("process")
+        .filter(
+            process__flow_class=flow_class,
+            process__artifact_content_type=ContentType.objects.get_for_model(type(case)),
+            process__artifact_object_id=case.pk,
+            flow_task__in=nodes,
+            status__in=OPEN_TASK_STATUSES,
+        )
+    )
+    if action.per_owner:
+        qs = qs.filter(owner=actor)
+    return qs.order_by("pk").first()
+
+
 def _open_task(process, flow_class, action: Action, actor):
     nodes = [flow_class.instance.node(name) for name in action.nodes]
     qs = Task.objects.select_for_update().filter(
@@ -135,13 +155,20 @@ def run_action(
     for attempt in range(LOCK_ATTEMPTS):
         try:
             with whole_transaction():
+                task = None
                 try:
-                    process = _locked_process(flow_class, case)
+                    if action.nodes and activation is None:
+                        task = _locked_task(flow_class, case, action, actor)
+                    if task is not None:
+                        process = task.process
+                        process.artifact = case
+                    else:
+                        process = _locked_process(flow_class, case)
                 except OperationalError as exc:
                     if is_database_locked(exc):
                         raise
                     raise _LockBusy from exc
-                case = _act(flow_class, action, process, case, actor, activation, payload)
+                case = _act(flow_class, action, process, task, case, actor, activation, payload)
             return case
         except _LockBusy:
             if attempt + 1 == LOCK_ATTEMPTS:
@@ -163,14 +190,14 @@ class _LockBusy(Exception):
     """Another transaction holds the case's process lock."""
 
 
-def _act(flow_class, action: Action, process, case, actor, activation, payload):
+def _act(flow_class, action: Action, process, task, case, actor, activation, payload):
     case = action.service(**{case._meta.model_name: case}, actor=actor, **payload)
     process.artifact = case
     if action.nodes:
         if activation is not None:
             complete_task(activation.task, actor, activation)
         else:
-            task = _open_task(process, flow_class, action, actor)
+            task = task or _open_task(process, flow_class, action, actor)
             if task is None:
                 # The domain allowed it but the step has no open task: another request
                 # completed it between our reads. Roll everything back.
