@@ -1,5 +1,14 @@
-"""Celery app for deployments with a broker (CELERY_BROKER_URL); beat runs the same sweep as
-`manage.py run_scheduler`: `celery -A config worker -B`."""
+"""Celery app for deployments with a broker (CELERY_BROKER_URL).
+
+Beat puts the task `notifications.sweep` (the same function as `manage.py run_scheduler`) on the
+queue every SCHEDULER_INTERVAL_SECONDS; any worker runs it. Production runs one beat and any
+number of workers (README.md, "Production layout"):
+
+    celery -A config worker -l info        # as many as wanted, on any machine
+    celery -A config beat -l info          # exactly one
+
+A single machine may run both in one process: `celery -A config worker -B`.
+"""
 
 import os
 
@@ -16,6 +25,14 @@ app.autodiscover_tasks()
 def _beat(sender, **kwargs):
     from django.conf import settings
 
+    interval = settings.SCHEDULER_INTERVAL_SECONDS
+    # A sweep still waiting in the queue when the next one is sent is dropped by the worker that
+    # takes it (`expires`): after workers were down or busy, a backlog of beats runs as one
+    # sweep, not as a pile of sweeps one after the other. Sweeps that do overlap (a long one,
+    # several workers) are safe: each step claims its rows (scheduler.py).
     sender.add_periodic_task(
-        settings.SCHEDULER_INTERVAL_SECONDS, sender.signature("notifications.sweep")
+        interval,
+        sender.signature("notifications.sweep"),
+        name="notifications.sweep",
+        expires=interval,
     )

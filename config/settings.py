@@ -275,6 +275,13 @@ AUDIT_CHECKPOINT_HOURS = env.int("AUDIT_CHECKPOINT_HOURS", default=24)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
+# The queue beat sends the sweep to and the workers take it from: two deployments sharing one
+# broker (staging beside production) need their own, or one's workers sweep the other's beats.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# A worker takes one message per free process, so a sweep waits for an idle worker rather than
+# behind a busy one; a worker that starts before the broker is up keeps trying to connect.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 SCHEDULER_INTERVAL_SECONDS = env.int("SCHEDULER_INTERVAL_SECONDS", default=30)
 
 # --- Cache ----------------------------------------------------------------------------------
