@@ -131,7 +131,10 @@ def prepare_database():
 
     call_command("migrate", verbosity=0)
     if connection.vendor == "postgresql":
+        from policy.services import install_default_pack
+
         call_command("flush", verbosity=0, interactive=False)
+        install_default_pack()  # the flush took the data migrations' rows too
 
 
 def build_agents(org, n: int, prefix: str):
