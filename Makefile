@@ -7,6 +7,9 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on two processes (pytest-xdist; each has its own test database): about half
+# the time of one. `make test PYTEST_ARGS=` runs it in one process.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test test-postgres setup demo lint format messages browser clean
 

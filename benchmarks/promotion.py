@@ -252,7 +252,10 @@ def main(argv=None):
     from tests.orgdata import build_org
 
     org = build_org()
-    print(f"database: {connection.vendor}" + (f" ({args.journal})" if connection.vendor == "sqlite" else ""))
+    print(
+        f"database: {connection.vendor}"
+        + (f" ({args.journal})" if connection.vendor == "sqlite" else "")
+    )
     warm = build_agents(org, 5, "warm")
     run_engine(5, org, warm)
     results = []
