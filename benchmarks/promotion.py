@@ -3,7 +3,6 @@
 
 Run:  .venv/bin/python benchmarks/promotion.py [N] [--rounds R] [--journal wal|delete]
       DATABASE_URL=postgres://postgres@127.0.0.1:5432/hr_bench .venv/bin/python benchmarks/promotion.py
-      .venv/bin/python benchmarks/promotion.py --http [N]   (the REST API under gunicorn)
 
 Each step is the API's entry point: `apply` is `promotion_submit` + `start_flow` (POST
 /api/v1/promotions/), the others `workflows.engine.run_action` (POST .../<id>/<action>/). Every
@@ -13,8 +12,8 @@ per step; statements count BEGIN and COMMIT (SQLite issues BEGIN itself; Postgre
 does, so one per transaction is added there). Uses a throw-away SQLite database in WAL mode
 (the embedded default) or DATABASE_URL (point it at a scratch database: it is flushed).
 
-`benchmarks/bare_viewflow.py` runs a bare viewflow flow of 4 human steps beside it, in the same
-process and database settings, and prints the ratio.
+Each step acts as a user read fresh from the database, as a request's would be: the role lookups
+an action makes are counted, as in the API.
 """
 
 import argparse
@@ -241,12 +240,7 @@ def main(argv=None):
     parser.add_argument("n", nargs="?", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--journal", default="wal", choices=["wal", "delete"])
-    parser.add_argument("--http", action="store_true", help="drive the REST API under gunicorn")
     args = parser.parse_args(argv)
-    if args.http:
-        from benchmarks.promotion_http import main as http_main
-
-        return http_main(args)
     connection = setup_django(args.journal)
     prepare_database()
     from tests.orgdata import build_org
