@@ -108,10 +108,12 @@ class Counter:
         return self.statements + 2 * self.transactions
 
 
-def setup_django(journal: str = "wal"):
+def setup_django(journal: str = "wal", extra_apps=()):
     import django
     from django.conf import settings
 
+    if extra_apps:
+        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, *extra_apps]
     django.setup()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,1 @@
+"""Runnable benchmark scripts that print figures (see each module's docstring)."""
