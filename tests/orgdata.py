@@ -106,3 +106,23 @@ def build_org() -> Org:
     give_scores(agent, [85, 92, 88, 93, 86])  # PROMO-2 intermediate: 5 months tier ≤2, two tier 1
     give_scores(colleague, [85, 70, 88, 93, 86])
     return Org(cs, lead, gm, admin, panel, agent, colleague, other_agent)
+
+
+def eligible_agent(username: str, *, department):
+    """A junior agent eligible for intermediate (PROMO-2), like `build_org`'s agent."""
+    agent = employee(username, department=department, level="junior")
+    give_scores(agent, [85, 92, 88, 93, 86])
+    return agent
+
+
+def apply_for_promotion(user, target_level: str = "intermediate"):
+    """What POST /api/v1/promotions/ does: the application and its flow in one transaction."""
+    from approvals.db import whole_transaction
+    from approvals.promotion import services
+    from workflows.engine import start_flow
+    from workflows.promotion import PromotionFlow
+
+    with whole_transaction():
+        case = services.promotion_submit(actor=user, target_level=target_level, statement="申请")
+        start_flow(flow_class=PromotionFlow, case=case)
+    return case

@@ -8,15 +8,13 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from approvals.db import whole_transaction
 from approvals.errors import DomainError
 from approvals.events import OutboxEvent
-from approvals.promotion import services
 from notifications import events, receivers
 from notifications.models import Notice, OutboxMessage
 from notifications.scheduler import sweep
-from tests.orgdata import build_org
-from workflows.engine import run_action, start_flow
+from tests.orgdata import apply_for_promotion, build_org, eligible_agent
+from workflows.engine import run_action
 from workflows.promotion import PromotionFlow
 
 pytestmark = pytest.mark.django_db
@@ -25,15 +23,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def org():
     return build_org()
-
-
-def _apply(org):
-    with whole_transaction():
-        promotion = services.promotion_submit(
-            actor=org.agent.user, target_level="intermediate", statement="申请"
-        )
-        start_flow(flow_class=PromotionFlow, case=promotion)
-    return promotion
 
 
 def _act(org, case, name, actor, **payload):
@@ -48,7 +37,7 @@ def _act(org, case, name, actor, **payload):
 
 
 def test_an_action_tells_nobody_until_the_sweep_dispatches_its_event(org):
-    _apply(org)
+    apply_for_promotion(org.agent.user)
     assert list(OutboxEvent.objects.values_list("kind", "dispatched_at")) == [
         ("task_created", None)
     ]
@@ -61,7 +50,7 @@ def test_an_action_tells_nobody_until_the_sweep_dispatches_its_event(org):
 
 
 def test_a_refused_action_leaves_no_event(org):
-    case = _apply(org)
+    case = apply_for_promotion(org.agent.user)
     before = OutboxEvent.objects.count()
     with pytest.raises(DomainError):
         _act(org, case, "nominate", org.colleague.user, comment="")  # not the lead
@@ -71,7 +60,7 @@ def test_a_refused_action_leaves_no_event(org):
 def test_only_actions_someone_listens_to_write_an_event(org):
     """A nomination tells nobody by itself (its new task does); the GM's approval is a
     decision: the applicant and those who acted hear of it."""
-    case = _apply(org)
+    case = apply_for_promotion(org.agent.user)
     OutboxEvent.objects.all().delete()
     case = _act(org, case, "nominate", org.lead.user, comment="")
     assert list(OutboxEvent.objects.values_list("kind", flat=True)) == ["task_created"]
@@ -85,7 +74,7 @@ def test_only_actions_someone_listens_to_write_an_event(org):
 
 
 def test_each_event_is_dispatched_once(org):
-    _apply(org)
+    apply_for_promotion(org.agent.user)
     sweep()
     sweep()
     assert OutboxMessage.objects.filter(template="task_assigned").count() == 1
@@ -93,7 +82,7 @@ def test_each_event_is_dispatched_once(org):
 
 
 def test_nothing_pending_costs_one_query(org):
-    _apply(org)
+    apply_for_promotion(org.agent.user)
     events.dispatch_events()
     with CaptureQueriesContext(connection) as ctx:
         assert events.dispatch_events() == 0
@@ -107,7 +96,7 @@ def test_a_failing_receiver_keeps_its_event_for_the_next_sweeps_then_marks_it_fa
         raise RuntimeError("template missing")
 
     monkeypatch.setattr(receivers, "notify", broken)
-    _apply(org)
+    apply_for_promotion(org.agent.user)
     for attempt in range(1, events.MAX_ATTEMPTS + 1):
         sweep()
         event = OutboxEvent.objects.get()
@@ -134,9 +123,9 @@ def test_a_failing_event_does_not_hold_back_the_others(org, monkeypatch):
     task_created.disconnect(real)
     task_created.connect(sometimes)
     try:
-        _apply(org)
-        second = build_second(org)
-        _apply_as(second)
+        apply_for_promotion(org.agent.user)
+        second = eligible_agent("agent2", department=org.cs)
+        apply_for_promotion(second.user)
         sweep()
     finally:
         task_created.disconnect(sometimes)
@@ -145,19 +134,3 @@ def test_a_failing_event_does_not_hold_back_the_others(org, monkeypatch):
     assert OutboxEvent.objects.filter(dispatched_at__isnull=True, attempts=1).count() == 1
     sweep()
     assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
-
-
-def build_second(org):
-    from tests.orgdata import employee, give_scores
-
-    second = employee("agent2", department=org.cs, level="junior")
-    give_scores(second, [85, 92, 88, 93, 86])
-    return second
-
-
-def _apply_as(emp):
-    with whole_transaction():
-        promotion = services.promotion_submit(
-            actor=emp.user, target_level="intermediate", statement="申请"
-        )
-        start_flow(flow_class=PromotionFlow, case=promotion)

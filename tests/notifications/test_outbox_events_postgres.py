@@ -6,14 +6,10 @@ import threading
 import pytest
 from django.db import connection
 
-from approvals.db import whole_transaction
 from approvals.events import OutboxEvent
-from approvals.promotion import services
 from notifications.events import dispatch_events
 from notifications.models import OutboxMessage
-from tests.orgdata import build_org, employee, give_scores
-from workflows.engine import start_flow
-from workflows.promotion import PromotionFlow
+from tests.orgdata import apply_for_promotion, build_org, eligible_agent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,13 +17,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_two_dispatchers_at_once_dispatch_each_event_once():
     org = build_org()
     for i in range(30):
-        agent = employee(f"p{i}", department=org.cs, level="junior")
-        give_scores(agent, [85, 92, 88, 93, 86])
-        with whole_transaction():
-            case = services.promotion_submit(
-                actor=agent.user, target_level="intermediate", statement="申请"
-            )
-            start_flow(flow_class=PromotionFlow, case=case)
+        apply_for_promotion(eligible_agent(f"p{i}", department=org.cs).user)
     barrier, counts, errors = threading.Barrier(2), [], []
 
     def run():

@@ -11,25 +11,14 @@ import pytest
 from django.db import connection
 
 import audit
-from approvals.db import whole_transaction
 from approvals.errors import StateConflict
-from approvals.promotion import services
-from tests.orgdata import build_org, employee, give_scores
-from workflows.engine import run_action, start_flow
+from tests.orgdata import apply_for_promotion, build_org, eligible_agent
+from workflows.engine import run_action
 from workflows.promotion import PromotionFlow
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 WAIT = 10  # seconds: far more than an uncontended action takes
-
-
-def _apply(emp):
-    with whole_transaction():
-        promotion = services.promotion_submit(
-            actor=emp.user, target_level="intermediate", statement="申请"
-        )
-        start_flow(flow_class=PromotionFlow, case=promotion)
-    return promotion
 
 
 def _nominate(org, case):
@@ -46,9 +35,8 @@ def _nominate(org, case):
 @pytest.fixture
 def two_cases():
     org = build_org()
-    second = employee("agent2", department=org.cs, level="junior")
-    give_scores(second, [85, 92, 88, 93, 86])
-    return org, _apply(org.agent), _apply(second)
+    second = eligible_agent("agent2", department=org.cs)
+    return org, apply_for_promotion(org.agent.user), apply_for_promotion(second.user)
 
 
 @pytest.fixture

@@ -14,24 +14,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from approvals.db import whole_transaction
-from approvals.promotion import services
-from tests.orgdata import build_org
-from workflows.engine import run_action, start_flow
+from tests.orgdata import apply_for_promotion, build_org
+from workflows.engine import run_action
 from workflows.promotion import PromotionFlow
 
 pytestmark = pytest.mark.django_db
 
 PROMOTION_STEPS = {"apply": 25, "nominate": 14, "approve": 17, "confirm": 23}
-
-
-def _apply(org, applicant=None):
-    with whole_transaction():
-        case = services.promotion_submit(
-            actor=applicant or org.agent.user, target_level="intermediate", statement="申请"
-        )
-        start_flow(flow_class=PromotionFlow, case=case)
-    return case
 
 
 def _act(name, actor, **payload):
@@ -59,11 +48,11 @@ def fresh(user):
 def test_promo3_statements_per_step_of_a_promotion_case():
     org = build_org()
     # Warm what every process caches once (content types, the policy version, the calendar).
-    warm = _apply(org)
+    warm = apply_for_promotion(org.agent.user)
     _act("withdraw", org.agent.user, reason="试")(warm)
     applicant = fresh(org.agent.user)
     steps = [
-        ("apply", lambda _: _apply(org, applicant)),
+        ("apply", lambda _: apply_for_promotion(applicant)),
         ("nominate", _act("nominate", org.lead.user, comment="")),
         ("approve", _act("approve", org.gm.user, comment="")),
         (
