@@ -39,11 +39,7 @@ def run_bare(n: int, user) -> "bench.Result":
     stats = {name: bench.StepStats() for name in BARE_STEPS}
 
     def step(name, func):
-        start = time.perf_counter()
-        with counter:
-            value = func()
-        stats[name].add(time.perf_counter() - start, counter.total, counter.transactions)
-        return value
+        return bench.measure(stats[name], counter, func)
 
     def complete(process, node):
         with transaction.atomic(), BareFlow.lock(process.pk):

@@ -149,6 +149,15 @@ def build_agents(org, n: int, prefix: str):
     return agents
 
 
+def measure(stats: StepStats, counter: Counter, func):
+    """Run `func` once, adding its time, statements and transactions to `stats`."""
+    start = time.perf_counter()
+    with counter:
+        value = func()
+    stats.add(time.perf_counter() - start, counter.total, counter.transactions)
+    return value
+
+
 def one_case(org, agent, counter, stats):
     from django.utils import timezone
 
@@ -158,11 +167,7 @@ def one_case(org, agent, counter, stats):
     from workflows.promotion import PromotionFlow
 
     def step(name, func):
-        start = time.perf_counter()
-        with counter:
-            value = func()
-        stats[name].add(time.perf_counter() - start, counter.total, counter.transactions)
-        return value
+        return measure(stats[name], counter, func)
 
     applicant = type(agent.user).objects.get(pk=agent.user.pk)
 
