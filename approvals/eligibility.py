@@ -11,13 +11,29 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from org.levels import LADDER, Level
 from performance.models import Assessment
 from policy.services import policy_in_force
 
 RULE = "PROMO-2"
+
+
+class Reason:
+    """A reason rendered in the language active when it is read (str()), so one evaluation
+    serves every language the case keeps its reasons in."""
+
+    __slots__ = ("message", "params")
+
+    def __init__(self, message, **params):
+        self.message, self.params = message, params
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
+
+    def __repr__(self) -> str:
+        return f"Reason({str(self)!r})"
 
 
 @dataclass(frozen=True)
@@ -87,38 +103,58 @@ def evaluate(employee, target_level: str, at: dt.datetime | None = None) -> Elig
     missing = [m.strftime("%Y-%m") for m in main if m not in rows]
     if missing:
         reasons.append(
-            _("No score for %(months)s: the last %(n)s months must be consecutive.")
-            % {"months": ", ".join(missing), "n": window}
+            Reason(
+                _("No score for %(months)s: the last %(n)s months must be consecutive."),
+                months=", ".join(missing),
+                n=window,
+            )
         )
     too_low = [
         m.strftime("%Y-%m") for m in main if m in rows and rows[m].tier > int(rule["max_tier"])
     ]
     if too_low:
         reasons.append(
-            _("%(months)s below tier %(tier)s.")
-            % {"months": ", ".join(too_low), "tier": rule["max_tier"]}
+            Reason(
+                _("%(months)s below tier %(tier)s."),
+                months=", ".join(too_low),
+                tier=rule["max_tier"],
+            )
         )
     tier1 = sum(1 for m in main if m in rows and rows[m].tier == 1)
     if tier1 < int(rule["min_tier1"]):
         reasons.append(
-            ngettext(
-                "%(have)s of the last %(n)s months is at tier 1; %(need)s are required.",
-                "%(have)s of the last %(n)s months are at tier 1; %(need)s are required.",
-                tier1,
+            Reason(
+                ngettext_lazy(
+                    "%(have)s of the last %(n)s months is at tier 1; %(need)s are required.",
+                    "%(have)s of the last %(n)s months are at tier 1; %(need)s are required.",
+                    tier1,
+                ),
+                have=tier1,
+                n=window,
+                need=rule["min_tier1"],
             )
-            % {"have": tier1, "n": window, "need": rule["min_tier1"]}
         )
     floor_tier = int(rule.get("floor_max_tier", rule["max_tier"]))
     below_floor = [m.strftime("%Y-%m") for m in floor if m in rows and rows[m].tier > floor_tier]
     if floor_window > window and below_floor:
         reasons.append(
-            _("%(months)s below tier %(tier)s within the last %(n)s months.")
-            % {"months": ", ".join(below_floor), "tier": floor_tier, "n": floor_window}
+            Reason(
+                _("%(months)s below tier %(tier)s within the last %(n)s months."),
+                months=", ".join(below_floor),
+                tier=floor_tier,
+                n=floor_window,
+            )
         )
     eligible = not reasons
     if eligible:
         reasons.append(
-            _("The last %(n)s months meet the rule: %(have)s at tier 1, none below tier %(tier)s.")
-            % {"n": window, "have": tier1, "tier": rule["max_tier"]}
+            Reason(
+                _(
+                    "The last %(n)s months meet the rule: %(have)s at tier 1, none below tier %(tier)s."
+                ),
+                n=window,
+                have=tier1,
+                tier=rule["max_tier"],
+            )
         )
     return Eligibility(eligible, RULE, months=months, reasons=reasons, skip_level=skip_level)

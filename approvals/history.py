@@ -4,12 +4,26 @@ The case timeline of the API is read back from these audit events (selectors.tim
 """
 
 import audit
+from audit.signing import GENESIS
 
+from .db import transaction_memo
 from .events import emit, is_listened
 
 
 def case_type_of(case) -> str:
     return case._meta.model_name
+
+
+def _head_key(case) -> tuple:
+    return ("audit-head", case_type_of(case), case.pk)
+
+
+def new_case(case) -> None:
+    """Say that `case` was created in this transaction: its audit chain is empty, so its first
+    append need not read the head."""
+    memo = transaction_memo()
+    if memo is not None:
+        memo[_head_key(case)] = (0, GENESIS)
 
 
 def record_transition(
@@ -27,7 +41,9 @@ def record_transition(
     notify: bool = True,
 ) -> None:
     case_type = case_type_of(case)
-    audit.record(
+    memo = transaction_memo()
+    key = _head_key(case)
+    event = audit.record(
         case_type=case_type,
         case_id=case.pk,
         action=action,
@@ -39,7 +55,10 @@ def record_transition(
         policy_version=policy_version,
         comment=comment,
         data=data,
+        head=memo.get(key) if memo is not None else None,
     )
+    if memo is not None:
+        memo[key] = (event.seq, event.hash)
     if notify and is_listened(action):
         # In this transaction (the outbox): dispatched by the sweep, after the commit.
         emit(

@@ -10,7 +10,7 @@ refused by `require_not_own`.
 """
 
 from org.levels import Role
-from org.selectors import users_with_role
+from org.selectors import role_holder_ids
 from policy.services import policy_of
 
 from . import permissions as perms
@@ -22,21 +22,12 @@ def _party_user_ids(case) -> set[int]:
     return {p.user_id for p in people if p is not None and p.user_id is not None}
 
 
-def _holder_ids(role: str, cache: dict | None) -> set[int]:
-    if cache is not None and role in cache:
-        return cache[role]
-    holders = set(users_with_role(role).values_list("pk", flat=True))
-    if cache is not None:
-        cache[role] = holders
-    return holders
-
-
-def deciding_role(role: str, *, case, cache: dict | None = None) -> str:
+def deciding_role(role: str, *, case) -> str:
     """`role`, or the policy's fallback role when every active holder of `role` is a party to
     the case (a role nobody holds stays as it is: the linter reports it). A fallback that is
-    `role` itself falls to the other oversight role. `cache` keeps the holders of each role
-    for a request (a list asks once, not once per row)."""
-    holders = _holder_ids(role, cache)
+    `role` itself falls to the other oversight role. The holders come from the cache
+    (org.selectors.role_holder_ids): no query per step or per row of a list."""
+    holders = role_holder_ids(role)
     if holders and holders <= _party_user_ids(case):
         fallback = policy_of(case).self_decision_fallback
         if fallback == role:  # administration's own sole holder: the other oversight role
@@ -57,9 +48,7 @@ def queue_of(role: str):
 
 def require_deciding_role(actor, role: str, *, case, rule: str) -> None:
     """The actor holds the role that decides this case. A holder of `role` itself always
-    passes here (whether they are a party is `require_not_own`'s to say), so only someone
-    without it costs the holders' query, once per request (kept on the actor)."""
+    passes here (whether they are a party is `require_not_own`'s to say)."""
     if perms.has_role(actor, role):
         return
-    cache = actor.__dict__.setdefault("_role_holders", {}) if actor.is_authenticated else None
-    perms.require_role(actor, deciding_role(role, case=case, cache=cache), rule=rule)
+    perms.require_role(actor, deciding_role(role, case=case), rule=rule)

@@ -44,19 +44,25 @@ def record(
     policy_version: str = "",
     comment: str = "",
     data: dict | None = None,
+    head: tuple[int, str] | None = None,
 ) -> AuditEvent:
     """Append one event to its case's chain, inside the caller's transaction: two statements,
     the case's head (indexed on case_type, case_id, seq) and the insert. No savepoint: an insert
-    that loses a race fails the caller's transaction, as it should."""
+    that loses a race fails the caller's transaction, as it should.
+
+    `head`: the chain's head (seq, hash) when the caller knows it in this transaction, under the
+    case's lock (its own previous append; (0, GENESIS) for a case it just created): the insert
+    alone. A wrong head cannot slip in: the unique (case_type, case_id, seq) refuses it."""
     kid, key = current_key()
     case_id = int(case_id)
-    head = (
-        AuditEvent.objects.filter(case_type=case_type, case_id=case_id)
-        .order_by("-seq")
-        .values_list("seq", "hash")
-        .first()
-    )
-    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    if head is None:
+        head = (
+            AuditEvent.objects.filter(case_type=case_type, case_id=case_id)
+            .order_by("-seq")
+            .values_list("seq", "hash")
+            .first()
+        ) or (0, GENESIS)
+    seq, prev = head[0] + 1, head[1]
     event = AuditEvent(
         at=timezone.now(),
         actor=actor,

@@ -177,7 +177,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # behind a reverse proxy, install django-ipware and set AXES_IPWARE_PROXY_COUNT (django-axes).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "org.backends.RoleBackend",  # ModelBackend, permissions in one statement
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))

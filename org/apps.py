@@ -18,4 +18,6 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        from . import signals  # noqa: F401  (the role holders' cache receivers)
+
         post_migrate.connect(_role_groups, sender=self, dispatch_uid="org.role_groups")

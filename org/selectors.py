@@ -3,6 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from policy.tables import CachedTable
+
+from .levels import ROLE_CODES
 from .models import Employee
 
 
@@ -35,3 +38,25 @@ def users_with_role(code: str) -> QuerySet:
         .distinct()
         .order_by("username")
     )
+
+
+def _load_role_holders() -> dict[str, frozenset[int]]:
+    memberships = (
+        get_user_model()
+        .groups.through.objects.filter(user__is_active=True, group__name__in=ROLE_CODES)
+        .values_list("group__name", "user_id")
+    )
+    table: dict[str, set[int]] = {}
+    for role, user_id in memberships:
+        table.setdefault(role, set()).add(user_id)
+    return {role: frozenset(ids) for role, ids in table.items()}
+
+
+# Who holds each role (a few dozen people): the routing asks at every step queued to a role.
+# Dropped on every change of a membership, a user or a group (org.signals).
+ROLE_HOLDERS = CachedTable("org:role-holders", _load_role_holders)
+
+
+def role_holder_ids(code: str) -> frozenset[int]:
+    """Ids of the active users holding role `code`, as `users_with_role(code)` (from the cache)."""
+    return ROLE_HOLDERS.get().get(code, frozenset())

@@ -17,6 +17,8 @@ import holidays
 from django.conf import settings
 from holidays.countries.china import ChinaStaticHolidays
 
+from .tables import CachedTable
+
 CALENDAR, WORKING = "calendar", "working"
 # The last year the State Council's notice is in the package; later years are provisional.
 LAST_OFFICIAL_YEAR = max(ChinaStaticHolidays.special_public_holidays)
@@ -38,30 +40,19 @@ def _china(year: int):
     return holidays.country_holidays("CN", years=year)
 
 
-OVERRIDES_CACHE_KEY = "policy:calendar-overrides"
-# A change is dropped from the cache at once (policy.guards); the TTL bounds how long a process
-# on another cache (the embedded default's per-process memory) keeps the table it read.
-OVERRIDES_CACHE_SECONDS = 60
+def _load_overrides() -> dict[dt.date, bool]:
+    from .models import CalendarOverride
+
+    return dict(CalendarOverride.objects.values_list("date", "is_working_day"))
+
+
+# The whole override table (a few dozen days a year): every deadline reads it, and it changes
+# about once a year.
+OVERRIDES = CachedTable("policy:calendar-overrides", _load_overrides)
 
 
 def all_overrides() -> dict[dt.date, bool]:
-    """The whole override table (a few dozen days a year), from the cache: every deadline reads
-    it, and it changes about once a year."""
-    from django.core.cache import cache
-
-    from .models import CalendarOverride
-
-    table = cache.get(OVERRIDES_CACHE_KEY)
-    if table is None:
-        table = dict(CalendarOverride.objects.values_list("date", "is_working_day"))
-        cache.set(OVERRIDES_CACHE_KEY, table, OVERRIDES_CACHE_SECONDS)
-    return table
-
-
-def forget_overrides() -> None:
-    from django.core.cache import cache
-
-    cache.delete(OVERRIDES_CACHE_KEY)
+    return OVERRIDES.get()
 
 
 def overrides_between(start: dt.date, end: dt.date) -> dict[dt.date, bool]:

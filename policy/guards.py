@@ -63,11 +63,7 @@ def _drop_cached(sender, instance, **kwargs):
 @receiver(post_save, sender=CalendarOverride, dispatch_uid="calendar_override_forget_save")
 @receiver(post_delete, sender=CalendarOverride, dispatch_uid="calendar_override_forget_delete")
 def _forget_overrides(sender, **kwargs):
-    """Deadlines read the override table from the cache (policy.deadlines.all_overrides): drop it
-    now and again once the change has committed, so no process caches the old table past it."""
-    from django.db import transaction
+    """Deadlines read the override table from the cache (policy.deadlines.OVERRIDES)."""
+    from .deadlines import OVERRIDES
 
-    from .deadlines import forget_overrides
-
-    forget_overrides()
-    transaction.on_commit(forget_overrides)
+    OVERRIDES.forget_now_and_at_commit()

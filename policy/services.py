@@ -23,13 +23,25 @@ from django.utils.translation import gettext_lazy as _
 from .lint import ERROR, check_pack
 from .models import PolicyVersion
 from .pack import Policy
+from .tables import CachedTable
 
 # Versions are immutable once in force or referenced, so a process may keep what it read.
 # Keyed by code; the guards drop an entry when a (still editable) version is saved or deleted.
 _BY_CODE: dict[str, Policy] = {}
 
 
+def _load_timeline() -> list[tuple[dt.datetime, str]]:
+    return list(
+        PolicyVersion.objects.order_by("effective_from").values_list("effective_from", "code")
+    )
+
+
+# Which version is in force when: (effective_from, code), oldest first. Every new case asks.
+TIMELINE = CachedTable("policy:version-timeline", _load_timeline)
+
+
 def policy_cache_clear(code: str | None = None) -> None:
+    TIMELINE.forget_now_and_at_commit()
     if code is None:
         _BY_CODE.clear()
     else:
@@ -44,12 +56,14 @@ def policy_in_force(at: dt.datetime | None = None) -> Policy:
     """The version with the latest effective_from at or before `at` (default: now): the one a
     new case is judged by."""
     at = at or timezone.now()
-    version = (
-        PolicyVersion.objects.filter(effective_from__lte=at).order_by("-effective_from").first()
-    )
-    if version is None:
+    code = None
+    for effective_from, version_code in TIMELINE.get():
+        if effective_from > at:
+            break
+        code = version_code
+    if code is None:
         raise LookupError(f"no policy version is in force at {at.isoformat()}")
-    return _policy(version)
+    return policy_by_code(code)
 
 
 def policy_by_code(code: str) -> Policy:

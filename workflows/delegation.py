@@ -41,11 +41,20 @@ def _move(task, *, to_user_id: int, data: dict) -> bool:
     return bool(moved)
 
 
+def _owner_employee(task):
+    """The employee behind the task's owner: the one the flow assigned it to when it came with
+    them (no query), else read."""
+    owner = task.owner if Task.owner.is_cached(task) else None
+    if owner is not None and type(owner).employee.is_cached(owner):
+        return owner.employee
+    return Employee.objects.filter(user_id=task.owner_id).first()
+
+
 def hand_to_delegate(task, now=None) -> bool:
     """Move a task of a person on leave to their delegate; True if it moved."""
     if task.owner_id is None or KEY in (task.data or {}) or not _delegable(task):
         return False
-    principal = Employee.objects.filter(user_id=task.owner_id).first()
+    principal = _owner_employee(task)
     delegate = delegate_of(principal, now)
     if delegate is None or delegate.user_id == task.owner_id:
         return False

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals import permissions as perms
 from approvals.db import atomic
 from approvals.errors import PolicyViolation
+from approvals.history import new_case
 from org.models import Employee
 from policy.deadlines import company_tz, due_at
 from policy.services import policy_in_force
@@ -109,6 +110,7 @@ def punch_request(*, actor, missed_at, reason) -> PunchCorrection:
             policy_version=policy.version,
             submitted_at=now,
         )
+        new_case(punch)
         common.log(
             punch,
             "submit",

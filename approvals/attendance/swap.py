@@ -10,6 +10,7 @@ from approvals import permissions as perms
 from approvals.db import atomic
 from approvals.errors import InvalidInput, NotAllowed, NotFound, PolicyViolation
 from approvals.fsm import transition
+from approvals.history import new_case
 from org.models import Employee
 from policy.services import policy_in_force
 
@@ -127,6 +128,7 @@ def swap_request(
             policy_version=policy_in_force(at=now).version,
             submitted_at=now,
         )
+        new_case(swap)
         common.log(
             swap, "submit", actor, "", S.AWAITING_CONSENT, [RULE], reason, {"colleague": other.pk}
         )

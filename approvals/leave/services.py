@@ -23,7 +23,7 @@ from approvals.deadlines import Deadline, deadline_meet, deadline_open
 from approvals.delegation import acting_for, on_behalf_of
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
-from approvals.history import log_step
+from approvals.history import log_step, new_case
 from approvals.inputs import employee_ref, local_minute, moment, optional_text, required_text
 from org.levels import Role
 from org.models import Employee
@@ -387,6 +387,7 @@ def leave_submit(
             submitted_at=now,
             submitted_by=submitter,
         )
+        new_case(leave)
         _charge(leave, pending=days)
         deadline_open(
             case_type=CASE_TYPE,

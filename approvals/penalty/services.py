@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals import permissions as perms
 from approvals.db import atomic
 from approvals.errors import InvalidInput, NotAllowed, NotFound, PolicyViolation
+from approvals.history import new_case
 from approvals.inputs import employee_ref
 from org.models import Employee
 from policy.services import policy_in_force
@@ -85,6 +86,7 @@ def penalty_serve(*, actor, employee, facts, rule, sanction, evidence) -> Penalt
             approval_reason=approval_reason,
             fallback_sanction=fallback,
         )
+        new_case(penalty)
         common.open_deadline(penalty, "objection", objection_due)
         data = {"sanction": sanction, "drafted_sanction": drafted}
         if approval_reason == "observation":

@@ -14,6 +14,7 @@ from approvals.db import atomic
 from approvals.delegation import on_behalf_of
 from approvals.errors import InvalidInput, NotFound, PolicyViolation
 from approvals.fsm import transition
+from approvals.history import new_case
 from org.levels import Level
 from org.models import Employee
 from policy.services import policy_in_force
@@ -62,6 +63,7 @@ def probation_open(*, employee: Employee, actor=None) -> tuple[Probation, bool]:
             ends_on=ends_on,
             original_ends_on=ends_on,
         )
+        new_case(probation)
         common.log(  # opens the assessment deadline (PROB-5)
             probation,
             "start-probation",

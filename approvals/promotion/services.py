@@ -20,6 +20,7 @@ from approvals import permissions as perms
 from approvals.db import atomic
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
+from approvals.history import new_case
 from org.levels import LADDER, Level, Role, rank
 from org.models import Employee
 from policy.services import policy_in_force
@@ -38,10 +39,10 @@ from .models import (
 def _eligibility_snapshot(employee: Employee, target_level: str, at) -> tuple[bool, dict]:
     """Evaluate PROMO-2 and keep the evidence, with the reasons in both catalog languages so the
     case shows them in the reader's language later."""
+    result = eligibility_rules.evaluate(employee, target_level, at=at)
     reasons = {}
     for language in ("zh-hans", "en"):
         with translation.override(language):
-            result = eligibility_rules.evaluate(employee, target_level, at=at)
             reasons[language] = [str(r) for r in result.reasons]
     snapshot = {
         "eligible": result.eligible,
@@ -105,7 +106,12 @@ def promotion_submit(
 
     with atomic():
         # Serialise applications of one employee: lock their row while checking for open cases.
-        Employee.objects.select_for_update().filter(pk=employee.pk).exists()
+        # The department and its lead come with it: the nomination is queued to the lead.
+        employee = (
+            Employee.objects.select_for_update(of=("self",))
+            .select_related("department__lead__user")
+            .get(pk=employee.pk)
+        )
         if Promotion.objects.filter(employee=employee, state__in=OPEN_STATES).exists():
             raise PolicyViolation(
                 _("You already have an open promotion application."),
@@ -167,6 +173,7 @@ def promotion_submit(
             policy_version=policy.version,
             submitted_at=now,
         )
+        new_case(promotion)
         rules = ["PROMO-3", "PROMO-2"] + (["PROMO-1"] if skip_level else [])
         _log(
             promotion,
