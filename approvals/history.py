@@ -18,12 +18,17 @@ def _head_key(case) -> tuple:
     return ("audit-head", case_type_of(case), case.pk)
 
 
-def new_case(case) -> None:
-    """Say that `case` was created in this transaction: its audit chain is empty, so its first
-    append need not read the head."""
+def know_audit_head(case, seq: int, hash_: str) -> None:
+    """Tell this transaction the head of the case's audit chain, read under the case's process
+    lock: its next append need not read it."""
     memo = transaction_memo()
     if memo is not None:
-        memo[_head_key(case)] = (0, GENESIS)
+        memo[_head_key(case)] = (seq, hash_)
+
+
+def new_case(case) -> None:
+    """Say that `case` was created in this transaction: its audit chain is empty."""
+    know_audit_head(case, 0, GENESIS)
 
 
 def record_transition(

@@ -55,9 +55,10 @@ def _guard_delete(sender, instance, **kwargs):
 @receiver(post_save, sender=PolicyVersion, dispatch_uid="policy_version_cache_save")
 @receiver(post_delete, sender=PolicyVersion, dispatch_uid="policy_version_cache_delete")
 def _drop_cached(sender, instance, **kwargs):
-    from .services import policy_cache_clear
+    from .services import TIMELINE, policy_cache_clear
 
     policy_cache_clear(instance.code)
+    TIMELINE.forget_now_and_at_commit()
 
 
 @receiver(post_save, sender=CalendarOverride, dispatch_uid="calendar_override_forget_save")

@@ -41,7 +41,7 @@ TIMELINE = CachedTable("policy:version-timeline", _load_timeline)
 
 
 def policy_cache_clear(code: str | None = None) -> None:
-    TIMELINE.forget_now_and_at_commit()
+    TIMELINE.forget()
     if code is None:
         _BY_CODE.clear()
     else:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, OperationalError
+from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
@@ -22,6 +23,8 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from approvals.db import whole_transaction
 from approvals.errors import StateConflict
+from approvals.history import know_audit_head
+from audit.models import AuditEvent
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 # The process lock is taken NOWAIT and retried a few times before the person is told to retry.
@@ -78,24 +81,44 @@ def is_database_locked(exc: BaseException) -> bool:
     )
 
 
+def _with_audit_head(qs, case):
+    """`qs` with the case's audit chain head (seq, hash) read in the same statement: every
+    append to a case holds its process lock, so the head stays true until the commit. Should
+    an append slip in between (PostgreSQL evaluates the statement on its snapshot before it
+    takes the lock), the chain's unique seq refuses ours and the action is retried whole."""
+    head = AuditEvent.objects.filter(
+        case_type=type(case)._meta.model_name, case_id=case.pk
+    ).order_by("-seq")
+    return qs.annotate(
+        audit_seq=Subquery(head.values("seq")[:1]), audit_hash=Subquery(head.values("hash")[:1])
+    )
+
+
+def _remember_head(case, row) -> None:
+    if row.audit_seq is not None:
+        know_audit_head(case, row.audit_seq, row.audit_hash)
+
+
 def _locked_task(flow_class, case, action: Action, actor):
-    """The step's open task with its process, both read and locked in one statement (NOWAIT),
-    or None (no open task: the service then says why, under the process lock alone)."""
+    """The step's open task with its process and the case's audit head, read and locked in one
+    statement (NOWAIT), or None (no open task: the service then says why, under the process
+    lock alone)."""
     nodes = [flow_class.instance.node(name) for name in action.nodes]
-    qs = (
-        Task.objects.select_for_update(nowait=True)
-        .select_related("process")
-        .filter(
-            process__flow_class=flow_class,
-            process__artifact_content_type=ContentType.objects.get_for_model(type(case)),
-            process__artifact_object_id=case.pk,
-            flow_task__in=nodes,
-            status__in=OPEN_TASK_STATUSES,
-        )
+    qs = _with_audit_head(
+        Task.objects.select_for_update(nowait=True).select_related("process"), case
+    ).filter(
+        process__flow_class=flow_class,
+        process__artifact_content_type=ContentType.objects.get_for_model(type(case)),
+        process__artifact_object_id=case.pk,
+        flow_task__in=nodes,
+        status__in=OPEN_TASK_STATUSES,
     )
     if action.per_owner:
         qs = qs.filter(owner=actor)
-    return qs.order_by("pk").first()
+    task = qs.order_by("pk").first()
+    if task is not None:
+        _remember_head(case, task)
+    return task
 
 
 def _open_task(process, flow_class, action: Action, actor):
@@ -129,7 +152,7 @@ def _locked_process(flow_class, case) -> Process:
     case's tasks holds it). NOWAIT: a held lock is a lost race for this request, never a wait
     behind another person's action (SQLite ignores it: its BEGIN IMMEDIATE serialises writers)."""
     process = (
-        Process.objects.select_for_update(nowait=True)
+        _with_audit_head(Process.objects.select_for_update(nowait=True), case)
         .filter(
             flow_class=flow_class,
             artifact_content_type=ContentType.objects.get_for_model(type(case)),
@@ -137,6 +160,7 @@ def _locked_process(flow_class, case) -> Process:
         )
         .get()
     )
+    _remember_head(case, process)
     process.artifact = case  # the flow's conditions read the case: not again from the database
     return process
 
