@@ -16,12 +16,37 @@ def whole_transaction():
     inside it join it without savepoints of their own (two statements saved per service). A
     nested one joins the outer transaction and its memo."""
     memo = _whole.get()
-    token = _whole.set({} if memo is None else memo)
+    outermost = memo is None
+    token = _whole.set({} if outermost else memo)
     try:
         with transaction.atomic():
             yield
+            if outermost:
+                _insert_deferred(_whole.get())
     finally:
         _whole.reset(token)
+
+
+_DEFERRED = "deferred-inserts"
+
+
+def insert_at_end(obj) -> None:
+    """Insert `obj` (a new model instance nothing reads back in this transaction, such as an
+    outbox event) with the others of its model in one statement when the whole transaction
+    ends, before it commits; at once outside one."""
+    memo = _whole.get()
+    if memo is None:
+        obj.save(force_insert=True)
+    else:
+        memo.setdefault(_DEFERRED, []).append(obj)
+
+
+def _insert_deferred(memo: dict) -> None:
+    by_model: dict = {}
+    for obj in memo.pop(_DEFERRED, ()):
+        by_model.setdefault(type(obj), []).append(obj)
+    for model, objs in by_model.items():
+        model._default_manager.bulk_create(objs)
 
 
 def transaction_memo() -> dict | None:
@@ -35,3 +60,41 @@ def atomic():
     a savepoint (the caller may catch the refusal and go on), except inside `whole_transaction`,
     where a refusal rolls everything back anyway and the savepoint would only cost statements."""
     return transaction.atomic(savepoint=_whole.get() is None)
+
+
+# --- the case of the transaction ---------------------------------------------------------------
+
+
+def _case_key(model, pk) -> tuple:
+    return ("case", model._meta.label_lower, int(pk))
+
+
+def remember_case(case) -> None:
+    """Keep `case` (created or locked in this whole transaction) for the rest of it."""
+    memo = _whole.get()
+    if memo is not None:
+        memo[_case_key(type(case), case.pk)] = case
+
+
+def lock_case(queryset, pk):
+    """The case row read under its lock (`queryset` says how: select_for_update, joins), once
+    per whole transaction: the next service or routing callback that asks gets the same
+    instance, which every change in this transaction went through."""
+    memo = _whole.get()
+    key = _case_key(queryset.model, pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    case = queryset.get(pk=pk)
+    if memo is not None:
+        memo[key] = case
+    return case
+
+
+def read_case(queryset, pk):
+    """The case as this transaction left it: the instance it created or locked, else read."""
+    memo = _whole.get()
+    if memo is not None:
+        case = memo.get(_case_key(queryset.model, pk))
+        if case is not None:
+            return case
+    return queryset.get(pk=pk)

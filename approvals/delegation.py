@@ -8,11 +8,45 @@ to the delegate, and back when the leave ends, is routing: `workflows.delegation
 
 import datetime as dt
 
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from org.models import Employee
+from policy.tables import CachedTable
 
 from .leave.models import Leave, LeaveState
+
+
+def _load_away() -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    table: dict[int, list] = {}
+    rows = Leave.objects.filter(
+        state=LeaveState.APPROVED, delegate__isnull=False, end__gt=timezone.now()
+    ).values_list("employee_id", "start", "end")
+    for employee_id, start, end in rows:
+        table.setdefault(employee_id, []).append((start, end))
+    return table
+
+
+# Who has an approved leave with a delegate, running or ahead (a handful of people): every new
+# task assigned to a person asks whether to hand it on. Only a "maybe": a hit reads the leave
+# itself. Dropped when a leave changes; a process on its own cache that misses a new leave for
+# the TTL leaves the task with its owner until the sweep's delegation step hands it on.
+AWAY = CachedTable("approvals:away-with-delegate", _load_away)
+
+
+@receiver(post_save, sender=Leave, dispatch_uid="approvals_away_leave_save")
+@receiver(post_delete, sender=Leave, dispatch_uid="approvals_away_leave_delete")
+def _leave_changed(sender, **kwargs):
+    AWAY.forget_now_and_at_commit()
+
+
+def may_be_away(employee: Employee | None, at: dt.datetime | None = None) -> bool:
+    """False when the employee has surely no delegated leave running at `at` (from the cache)."""
+    if employee is None:
+        return False
+    at = at or timezone.now()
+    return any(start <= at < end for start, end in AWAY.get().get(employee.pk, ()))
 
 
 def leave_covering(employee: Employee | None, at: dt.datetime | None = None) -> Leave | None:

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .db import insert_at_end
+
 # Actions of case_changed that some receiver handles (filled by the receivers, at import).
 _CASE_ACTIONS: set[str] = set()
 
@@ -63,5 +65,6 @@ class OutboxEvent(models.Model):
 
 
 def emit(kind: str, **data) -> None:
-    """Write the event in the current transaction (one INSERT)."""
-    OutboxEvent.objects.create(kind=kind, data=data)
+    """Write the event in the current transaction: inside the engine's whole transaction, with
+    the action's other events in one INSERT at its end."""
+    insert_at_end(OutboxEvent(kind=kind, data=data))

@@ -6,7 +6,7 @@ The case timeline of the API is read back from these audit events (selectors.tim
 import audit
 from audit.signing import GENESIS
 
-from .db import transaction_memo
+from .db import insert_at_end, remember_case, transaction_memo
 from .events import emit, is_listened
 
 
@@ -27,8 +27,10 @@ def know_audit_head(case, seq: int, hash_: str) -> None:
 
 
 def new_case(case) -> None:
-    """Say that `case` was created in this transaction: its audit chain is empty."""
+    """Say that `case` was created in this transaction: its audit chain is empty, and the flow
+    routes on this instance."""
     know_audit_head(case, 0, GENESIS)
+    remember_case(case)
 
 
 def record_transition(
@@ -61,6 +63,8 @@ def record_transition(
         comment=comment,
         data=data,
         head=memo.get(key) if memo is not None else None,
+        # With the action's other events, in one INSERT when its transaction ends.
+        insert=insert_at_end,
     )
     if memo is not None:
         memo[key] = (event.seq, event.hash)

@@ -28,8 +28,15 @@ def has_oversight(user) -> bool:
     return user.is_superuser or has_role(user, "gm_office") or has_role(user, "administration")
 
 
-def require_authenticated_employee(actor):
-    employee = employee_of(actor)
+def require_authenticated_employee(actor, queryset=None):
+    """The actor's Employee, or NotAllowed. `queryset`: read it with that (a row lock, joins)
+    instead of `actor.employee`."""
+    if queryset is None:
+        employee = employee_of(actor)
+    elif getattr(actor, "is_authenticated", False):
+        employee = queryset.filter(user=actor).first()
+    else:
+        employee = None
     if employee is None:
         raise NotAllowed(_("Only employees can do this."), code="not_an_employee")
     return employee

@@ -45,6 +45,7 @@ def record(
     comment: str = "",
     data: dict | None = None,
     head: tuple[int, str] | None = None,
+    insert=None,
 ) -> AuditEvent:
     """Append one event to its case's chain, inside the caller's transaction: two statements,
     the case's head (indexed on case_type, case_id, seq) and the insert. No savepoint: an insert
@@ -52,7 +53,9 @@ def record(
 
     `head`: the chain's head (seq, hash) when the caller knows it in this transaction, under the
     case's lock (its own previous append; (0, GENESIS) for a case it just created): the insert
-    alone. A wrong head cannot slip in: the unique (case_type, case_id, seq) refuses it."""
+    alone. A wrong head cannot slip in: the unique (case_type, case_id, seq) refuses it.
+    `insert`: how the event is written (default: an INSERT now), e.g. with the transaction's
+    other writes at its end."""
     kid, key = current_key()
     case_id = int(case_id)
     if head is None:
@@ -82,7 +85,10 @@ def record(
         prev_hash=prev,
     )
     event.hash = event_hash(key, event, prev)
-    event.save(force_insert=True)
+    if insert is None:
+        event.save(force_insert=True)
+    else:
+        insert(event)
     return event
 
 

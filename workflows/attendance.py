@@ -17,6 +17,7 @@ from viewflow.workflow import flow
 from approvals.attendance import punch, selectors, swap
 from approvals.attendance.common import approver_for
 from approvals.attendance.models import PunchCorrection, ShiftSwap, SwapState
+from approvals.db import read_case
 from approvals.routing import deciding_role
 from org.levels import Role
 
@@ -30,7 +31,7 @@ GM_OFFICE = f"org.{Role.GM_OFFICE}"
 
 def _approver_user(model):
     def assign(activation):
-        lead = approver_for(model.objects.get(pk=activation.process.artifact_object_id))
+        lead = approver_for(read_case(model.objects, activation.process.artifact_object_id))
         return lead.user if lead else None
 
     return assign
@@ -38,7 +39,7 @@ def _approver_user(model):
 
 def _approver_permission(model):
     def permission(activation):
-        case = model.objects.get(pk=activation.process.artifact_object_id)
+        case = read_case(model.objects, activation.process.artifact_object_id)
         if approver_for(case):
             return None
         # Finding 10: the fallback role's queue when the GM office's only member is a party.
@@ -48,11 +49,11 @@ def _approver_permission(model):
 
 
 def _colleague_user(activation):
-    return ShiftSwap.objects.get(pk=activation.process.artifact_object_id).colleague.user
+    return read_case(ShiftSwap.objects, activation.process.artifact_object_id).colleague.user
 
 
 def _consented(activation):
-    case = ShiftSwap.objects.get(pk=activation.process.artifact_object_id)
+    case = read_case(ShiftSwap.objects, activation.process.artifact_object_id)
     return case.state == SwapState.AWAITING_APPROVAL
 
 
@@ -69,7 +70,7 @@ class ShiftSwapFlow(CaseFlowMixin, flow.Flow):
 
     start = nodes.Start(this.start_case).Next(this.consent)
     consent = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Consent to the shift swap"))
         .Assign(_colleague_user)
         .onCreate(this.on_task_created)
@@ -77,7 +78,7 @@ class ShiftSwapFlow(CaseFlowMixin, flow.Flow):
     )
     after_consent = nodes.If(_consented).Then(this.approval).Else(this.end)
     approval = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Approve the shift swap"))
         .Assign(_approver_user(ShiftSwap))
         .Permission(_approver_permission(ShiftSwap))
@@ -125,7 +126,7 @@ class PunchCorrectionFlow(CaseFlowMixin, flow.Flow):
 
     start = nodes.Start(this.start_case).Next(this.approval)
     approval = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Approve the missed-punch make-up"))
         .Assign(_approver_user(PunchCorrection))
         .Permission(_approver_permission(PunchCorrection))

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from approvals.delegation import delegate_of
+from approvals.delegation import delegate_of, may_be_away
 from approvals.leave.models import Leave, LeaveState
 from org.models import Employee
 
@@ -55,6 +55,8 @@ def hand_to_delegate(task, now=None) -> bool:
     if task.owner_id is None or KEY in (task.data or {}) or not _delegable(task):
         return False
     principal = _owner_employee(task)
+    if not may_be_away(principal, now):
+        return False
     delegate = delegate_of(principal, now)
     if delegate is None or delegate.user_id == task.owner_id:
         return False

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
+from approvals.db import read_case
 from approvals.deadlines import Deadline
 from approvals.leave import selectors, services
 from approvals.leave.models import Leave, LeaveState
@@ -33,8 +34,8 @@ GM_OFFICE = f"org.{Role.GM_OFFICE}"
 
 
 def _case(activation) -> Leave:
-    return Leave.objects.select_related("employee__department").get(
-        pk=activation.process.artifact_object_id
+    return read_case(
+        Leave.objects.select_related("employee__department"), activation.process.artifact_object_id
     )
 
 
@@ -77,7 +78,7 @@ class LeaveFlow(CaseFlowMixin, flow.Flow):
 
     start = nodes.Start(this.start_case).Next(this.decide)
     decide = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Decide the leave request"))
         .Assign(_decider_user)
         .Permission(_decider_permission)
@@ -88,7 +89,7 @@ class LeaveFlow(CaseFlowMixin, flow.Flow):
     overdue = nodes.Function(this.escalate_overdue).Next(this.after_overdue)
     after_overdue = nodes.If(this.still_pending).Then(this.decide_gm).Else(this.end)
     decide_gm = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Decide the overdue leave request"))
         .Permission(_gm_office_queue)
         .onCreate(this.on_task_created)

@@ -8,7 +8,9 @@ the flow reaches them: `_create` evaluates the condition or runs the function on
 that arrived, and returns the activation of the node after it, created as viewflow would (with
 the same token and the arriving task as its previous task). Human tasks, timers, splits and
 joins stay viewflow's own. `Start` is viewflow's StartHandle without the lock and savepoints
-a brand-new process does not need.
+a brand-new process does not need, and without its task row when a human task follows. `View` (a human task) is viewflow's without the row linking
+the new task to the one before it: only viewflow's undo and revive read that link, and nobody
+undoes a step here (ending a case early is a domain action, with its audit event).
 
 Conditions and functions are called with the arriving activation: they may read
 `activation.process` (and its artifact, the case), not a task of their own.
@@ -19,8 +21,9 @@ from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.start import StartHandleActivation
+from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import flow_finished, flow_started, task_started
-from viewflow.workflow.status import PROCESS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from approvals.db import atomic
 
@@ -68,12 +71,26 @@ class Function(flow.Function):
 
 
 class End(flow.End):
+    def _has_boundaries(self) -> bool:
+        """Whether a node of the flow carries a boundary event (a timeout's task runs beside
+        the task it watches)."""
+        if not hasattr(self, "_boundaries"):
+            nodes = self.flow_class.instance.nodes()
+            self._boundaries = any(getattr(node, "_boundary_specs", None) for node in nodes)
+        return self._boundaries
+
+    def _others_may_be_open(self, prev_activation) -> bool:
+        """Only a task on a split's branch, or in a flow with boundary events, can arrive here
+        while another task of the process is still open; on the main path of a flow without
+        them the arriving task was the last one (no query)."""
+        return prev_activation.task.token.is_split_token() or self._has_boundaries()
+
     def _create(self, prev_activation, token, data=None, seed=None):
         process = prev_activation.process
         open_tasks = type(prev_activation.task)._default_manager.filter(
             process=process, finished__isnull=True
         )
-        if not open_tasks.exists():
+        if not self._others_may_be_open(prev_activation) or not open_tasks.exists():
             process.status = PROCESS.DONE
             process.finished = timezone.now()
             process.save(update_fields=["status", "finished"])
@@ -92,10 +109,45 @@ class _StartActivation(StartHandleActivation):
         task_started.send(sender=self.flow_class, process=self.process, task=self.task)
         with atomic():
             self.process.save()
-            self.complete()
+            if isinstance(self.flow_task._next, View):
+                # Nothing will link to the start's task row (a human task keeps no `previous`
+                # link): it is not written. A split or join after the start links to it.
+                self.task.status = STATUS.DONE
+                self.task.finished = timezone.now()
+            else:
+                self.complete()
             flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
             self.activate_next()
 
 
 class Start(flow.StartHandle):
     activation_class = _StartActivation
+
+
+class _ViewActivation(ViewActivation):
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        """viewflow's ViewActivation.create: the task queued to its role and assigned to its
+        owner, saved once, then the node's onCreate; no `previous` link."""
+        task = flow_task.flow_class.task_class(
+            process=prev_activation.process, flow_task=flow_task, token=token
+        )
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        owner_permission = flow_task.calc_owner_permission(activation)
+        if owner_permission:
+            task.owner_permission = owner_permission
+            task.owner_permission_obj = flow_task.calc_owner_permission_obj(activation)
+        owner = flow_task.calc_owner(activation)
+        if owner:
+            task.owner = owner
+            task.status = STATUS.ASSIGNED
+        task.save()
+        if flow_task._on_create is not None:
+            flow_task._on_create(activation)
+        return activation
+
+
+class View(flow.View):
+    activation_class = _ViewActivation

@@ -21,6 +21,7 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.models import Task
 
+from approvals.db import read_case
 from approvals.penalty import appeal, selectors, services
 from approvals.penalty.models import Penalty, PenaltyState, Receipt
 from approvals.routing import deciding_role, queue_of
@@ -38,9 +39,9 @@ AFTER = dt.timedelta(microseconds=1)
 
 
 def _case(activation) -> Penalty:
-    """The case as committed so far: routing runs in a chain of nodes sharing one process
-    object, whose cached artifact predates the services' changes."""
-    return Penalty.objects.get(pk=activation.process.artifact_object_id)
+    """The case as this transaction left it (approvals.db.read_case): routing runs in a chain of
+    nodes sharing one process object, whose cached artifact may predate the services' changes."""
+    return read_case(Penalty.objects, activation.process.artifact_object_id)
 
 
 def _employee_user(activation):
@@ -140,7 +141,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
 
     # --- receipt (PEN-3) ----------------------------------------------------------------------
     sign = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Sign the penalty slip"))
         .Assign(_employee_user)
         .onCreate(this.on_task_created)
@@ -155,7 +156,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
         .Default(this.name_witnesses)
     )
     name_witnesses = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Name two witnesses"))
         .Assign(_issuer_user)
         .Permission(_issuer_permission)
@@ -164,7 +165,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
     )
     witnesses = DataSplit().Next(this.witness, data_source=_witnesses)
     witness = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Sign as witness"))
         .Assign(assigned_user)
         .onCreate(this.on_task_created)
@@ -174,7 +175,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
 
     # --- objection and response (APPEAL-1, APPEAL-2) --------------------------------------------
     object = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Object to the penalty"))
         .Assign(_employee_user)
         .onCreate(this.on_task_created)
@@ -183,7 +184,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
     )
     lapse = nodes.Function(this.close_window).Next(this.decided)
     respond = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Answer the objection"))
         .Assign(_responder_user)
         .Permission(_responder_permission)
@@ -193,7 +194,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
     )
     overdue = nodes.Function(this.escalate_overdue).Next(this.respond_gm)
     respond_gm = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Answer the overdue objection"))
         .Permission(queue_of(Role.GM_OFFICE))
         .onCreate(this.on_task_created)
@@ -205,7 +206,7 @@ class PenaltyFlow(CaseFlowMixin, flow.Flow):
     conclude = nodes.Function(this.conclude_case).Next(this.after_conclude)
     after_conclude = nodes.If(_state_is(S.AWAITING_APPROVAL)).Then(this.approval).Else(this.end)
     approval = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Approve the sanction"))
         .Permission(queue_of(Role.GM_OFFICE))
         .onCreate(this.on_task_created)

@@ -20,7 +20,7 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.models import Task
 
-from approvals.db import whole_transaction
+from approvals.db import read_case, whole_transaction
 from approvals.probation import common, outcome, selectors, services
 from approvals.probation.models import Probation, ProbationState
 from approvals.routing import deciding_role, queue_of
@@ -35,9 +35,11 @@ S = ProbationState
 
 
 def _case(activation) -> Probation:
-    """The case as committed so far (see DEVELOPERS.md: routing reads the case fresh)."""
-    return Probation.objects.select_related("department__lead__user").get(
-        pk=activation.process.artifact_object_id
+    """The case as this transaction left it (approvals.db.read_case: the instance the services
+    changed, or read fresh)."""
+    return read_case(
+        Probation.objects.select_related("department__lead__user"),
+        activation.process.artifact_object_id,
     )
 
 
@@ -86,7 +88,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
 
     # --- PROB-2: the skills exam (retaken until passed) -----------------------------------------
     exam = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Record the probation skills exam"))
         .Permission(queue_of(Role.TRAINER))
         .onCreate(this.on_task_created)
@@ -97,7 +99,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
 
     # --- PROB-2/3/5: the department assessment ---------------------------------------------------
     assess = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Assess the probation"))
         .Assign(_lead_user)
         .Permission(_lead_permission)
@@ -105,7 +107,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
         .Next(this.approval)
     )
     approval = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Approve the probation outcome"))
         .Permission(queue_of(Role.GM_OFFICE))
         .onCreate(this.on_task_created)
@@ -117,7 +119,7 @@ class ProbationFlow(CaseFlowMixin, flow.Flow):
         .Default(this.assess)  # rejected, or an extension approved: assess again
     )
     administer = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Confirm the probation outcome"))
         .Permission(queue_of(Role.ADMINISTRATION))
         .onCreate(this.on_task_created)

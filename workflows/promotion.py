@@ -80,7 +80,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
     start = nodes.Start(this.start_case).Next(this.nominate)
 
     nominate = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Department nomination"))
         .Assign(_nominator_user)
         .Permission(_nominator_permission)
@@ -90,7 +90,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
     after_nomination = nodes.If(_state_is(S.NOMINATED)).Then(this.gm_review).Else(this.end)
 
     gm_review = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("GM review"))
         .Permission(queue_of(Role.GM_OFFICE))
         .onCreate(this.on_task_created)
@@ -104,7 +104,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
     )
 
     administer = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Arrange defence or confirm"))
         .Permission(queue_of(Role.ADMINISTRATION))
         .onCreate(this.on_task_created)
@@ -118,7 +118,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
 
     panel = DataSplit().Next(this.score_defence, data_source=_panel)
     score_defence = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Score the defence"))
         .Assign(assigned_user)
         .onCreate(this.on_task_created)
@@ -128,7 +128,7 @@ class PromotionFlow(CaseFlowMixin, flow.Flow):
     after_defence = nodes.If(_state_is(S.DEFENCE_PASSED)).Then(this.confirm).Else(this.end)
 
     confirm = (
-        flow.View(CaseTaskView.as_view())
+        nodes.View(CaseTaskView.as_view())
         .Annotation(title=_("Confirm the promotion"))
         .Permission(queue_of(Role.ADMINISTRATION))
         .onCreate(this.on_task_created)

@@ -1,4 +1,4 @@
-"""The view viewflow requires of every human task node (`flow.View(CaseTaskView.as_view())`).
+"""The view viewflow requires of every human task node (`nodes.View(CaseTaskView.as_view())`).
 
 The engine console that served task pages is not mounted: every task is decided on its case's
 page (`workflows.views._case_page`), so this view only redirects there. Kept apart from the page

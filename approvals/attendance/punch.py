@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
-from approvals.db import atomic
+from approvals.db import atomic, lock_case
 from approvals.errors import PolicyViolation
 from approvals.history import new_case
 from org.models import Employee
@@ -26,10 +26,11 @@ COUNTED = (S.PENDING, S.APPROVED)
 
 
 def locked(punch: PunchCorrection) -> PunchCorrection:
-    return (
-        PunchCorrection.objects.select_for_update(of=("self",))
-        .select_related("employee__user", "department__lead__user")
-        .get(pk=punch.pk)
+    return lock_case(
+        PunchCorrection.objects.select_for_update(of=("self",)).select_related(
+            "employee__user", "department__lead__user"
+        ),
+        punch.pk,
     )
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
-from approvals.db import atomic
+from approvals.db import atomic, lock_case
 from approvals.errors import InvalidInput, NotAllowed, NotFound, PolicyViolation
 from approvals.fsm import transition
 from approvals.history import new_case
@@ -22,10 +22,11 @@ RULE = "SWAP-1"
 
 
 def locked(swap: ShiftSwap) -> ShiftSwap:
-    return (
-        ShiftSwap.objects.select_for_update(of=("self",))
-        .select_related("employee__user", "colleague__user", "department__lead__user")
-        .get(pk=swap.pk)
+    return lock_case(
+        ShiftSwap.objects.select_for_update(of=("self",)).select_related(
+            "employee__user", "colleague__user", "department__lead__user"
+        ),
+        swap.pk,
     )
 
 

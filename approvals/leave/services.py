@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
 from approvals import routing
-from approvals.db import atomic
+from approvals.db import atomic, lock_case
 from approvals.deadlines import Deadline, deadline_meet, deadline_open
 from approvals.delegation import acting_for, on_behalf_of
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
@@ -404,10 +404,11 @@ def leave_submit(
 
 
 def _locked(leave: Leave) -> Leave:
-    return (
-        Leave.objects.select_for_update(of=("self",))
-        .select_related("employee__user", "employee__department", "department")
-        .get(pk=leave.pk)
+    return lock_case(
+        Leave.objects.select_for_update(of=("self",)).select_related(
+            "employee__user", "employee__department", "department"
+        ),
+        leave.pk,
     )
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
 from approvals import routing
+from approvals.db import lock_case
 from approvals.deadlines import deadline_meet, deadline_open
 from approvals.errors import InvalidInput, NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
@@ -24,10 +25,11 @@ CASE_TYPE = "penalty"
 
 def locked(penalty: Penalty) -> Penalty:
     """Re-read the case under a row lock; everything after sees the committed state."""
-    return (
-        Penalty.objects.select_for_update(of=("self",))
-        .select_related("employee__user", "department", "issuer__user")
-        .get(pk=penalty.pk)
+    return lock_case(
+        Penalty.objects.select_for_update(of=("self",)).select_related(
+            "employee__user", "department", "issuer__user"
+        ),
+        penalty.pk,
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
 from approvals import routing
+from approvals.db import lock_case
 from approvals.deadlines import deadline_meet, deadline_open
 from approvals.delegation import acting_for
 from approvals.errors import NotAllowed
@@ -42,10 +43,11 @@ WAITING_STEPS = {
 
 def locked(probation: Probation) -> Probation:
     """Re-read the case under a row lock; everything after sees the committed state."""
-    return (
-        Probation.objects.select_for_update(of=("self",))
-        .select_related("employee__user", "department")
-        .get(pk=probation.pk)
+    return lock_case(
+        Probation.objects.select_for_update(of=("self",)).select_related(
+            "employee__user", "department"
+        ),
+        probation.pk,
     )
 
 

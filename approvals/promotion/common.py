@@ -1,6 +1,7 @@
 """Helpers shared by the promotion services: locking, the policy of the case, required text,
 the audit + deadline bookkeeping every transition does."""
 
+from approvals.db import lock_case
 from approvals.deadlines import deadlines_move
 from approvals.history import log_step
 from approvals.inputs import date_value, moment
@@ -26,13 +27,15 @@ WAITING_STEPS = {
 
 
 def _locked(promotion: Promotion) -> Promotion:
-    """Re-read the case under a row lock; everything after sees the committed state. Only the
-    case row (`of`): locking the joined employee and department rows as well made every action
-    in a department wait for every other one."""
-    return (
-        Promotion.objects.select_for_update(of=("self",))
-        .select_related("employee__user", "department__lead")
-        .get(pk=promotion.pk)
+    """Re-read the case under a row lock; everything after sees the committed state. The case
+    row and the applicant's (`of`: the new level is written to it when the promotion takes
+    effect); never the department's or its lead's, which made every action in a department
+    wait for every other one."""
+    return lock_case(
+        Promotion.objects.select_for_update(of=("self", "employee")).select_related(
+            "employee__user", "department__lead"
+        ),
+        promotion.pk,
     )
 
 

@@ -270,7 +270,7 @@ def promotion_take_effect(*, promotion: Promotion, actor=None) -> Promotion:
                 rule="PROMO-3",
                 params={"date": promotion.effective_on.isoformat()},
             )
-        employee = Employee.objects.select_for_update().get(pk=promotion.employee_id)
+        employee = promotion.employee  # locked with the case (_locked)
         salary = change_level(
             employee,
             promotion.target_level,

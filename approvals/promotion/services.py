@@ -10,7 +10,7 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -53,16 +53,9 @@ def _eligibility_snapshot(employee: Employee, target_level: str, at) -> tuple[bo
     return result.eligible, snapshot
 
 
-def _cooldown_until(employee: Employee, target_level: str, policy) -> dt.date | None:
-    """PROMO-6: after a refusal, the same level may be applied for again after the cool-down."""
-    last = (
-        Promotion.objects.filter(
-            employee=employee, target_level=target_level, state__in=REFUSED_STATES
-        )
-        .order_by("-closed_at")
-        .values_list("closed_at", flat=True)
-        .first()
-    )
+def _cooldown_until(last: dt.datetime | None, policy) -> dt.date | None:
+    """PROMO-6: after a refusal (the last one closed at `last`), the same level may be applied
+    for again after the cool-down."""
     if last is None:
         return None
     until = timezone.localtime(last).date() + relativedelta(months=policy.cooldown_months)
@@ -73,52 +66,64 @@ def promotion_submit(
     *, actor, target_level: str, statement: str, skip_level_reason: str | None = None
 ) -> Promotion:
     """PROMO-3.1 self-application; PROMO-1 skip-level; PROMO-2 eligibility; PROMO-6 cool-down."""
-    employee = perms.require_authenticated_employee(actor)
-    statement = _required_text(statement, field="statement", rule="PROMO-3")
-    if target_level not in LADDER:
-        raise InvalidInput(
-            _("Unknown level “%(level)s”."),
-            code="unknown_level",
-            params={"level": target_level},
-            field="target_level",
-        )
-    if employee.level is None:
-        raise PolicyViolation(
-            _("Only employees on the customer-service ladder can apply for promotion."),
-            code="not_on_ladder",
-            rule="ORG-1",
-        )
-    if rank(target_level) <= rank(employee.level):
-        raise PolicyViolation(
-            _("%(target)s is not above your current level (%(current)s)."),
-            code="not_a_promotion",
-            rule="PROMO-1",
-            params={"target": Level(target_level).label, "current": Level(employee.level).label},
-        )
-    if target_level == Level.JUNIOR:
-        raise PolicyViolation(
-            _("Becoming a junior agent is decided by probation conversion, not by promotion."),
-            code="use_probation_conversion",
-            rule="PROMO-2",
-        )
     now = timezone.now()
     policy = policy_in_force(at=now)
 
     with atomic():
         # Serialise applications of one employee: lock their row while checking for open cases.
         # The department and its lead come with it: the nomination is queued to the lead.
-        employee = (
-            Employee.objects.select_for_update(of=("self",))
-            .select_related("department__lead__user")
-            .get(pk=employee.pk)
+        employee = perms.require_authenticated_employee(
+            actor,
+            Employee.objects.select_for_update(of=("self",)).select_related(
+                "department__lead__user"
+            ),
         )
-        if Promotion.objects.filter(employee=employee, state__in=OPEN_STATES).exists():
+        statement = _required_text(statement, field="statement", rule="PROMO-3")
+        if target_level not in LADDER:
+            raise InvalidInput(
+                _("Unknown level “%(level)s”."),
+                code="unknown_level",
+                params={"level": target_level},
+                field="target_level",
+            )
+        if employee.level is None:
+            raise PolicyViolation(
+                _("Only employees on the customer-service ladder can apply for promotion."),
+                code="not_on_ladder",
+                rule="ORG-1",
+            )
+        if rank(target_level) <= rank(employee.level):
+            raise PolicyViolation(
+                _("%(target)s is not above your current level (%(current)s)."),
+                code="not_a_promotion",
+                rule="PROMO-1",
+                params={
+                    "target": Level(target_level).label,
+                    "current": Level(employee.level).label,
+                },
+            )
+        if target_level == Level.JUNIOR:
+            raise PolicyViolation(
+                _("Becoming a junior agent is decided by probation conversion, not by promotion."),
+                code="use_probation_conversion",
+                rule="PROMO-2",
+            )
+        # One read for PROMO-3 (no second open application) and PROMO-6 (the cool-down).
+        earlier = list(
+            Promotion.objects.filter(employee=employee)
+            .filter(
+                Q(state__in=OPEN_STATES) | Q(state__in=REFUSED_STATES, target_level=target_level)
+            )
+            .values_list("state", "closed_at")
+        )
+        if any(state in OPEN_STATES for state, _closed in earlier):
             raise PolicyViolation(
                 _("You already have an open promotion application."),
                 code="application_open",
                 rule="PROMO-3",
             )
-        until = _cooldown_until(employee, target_level, policy)
+        refused = [closed for state, closed in earlier if state in REFUSED_STATES and closed]
+        until = _cooldown_until(max(refused) if refused else None, policy)
         if until is not None:
             raise PolicyViolation(
                 _(
