@@ -3,6 +3,8 @@
 
 Run:  .venv/bin/python benchmarks/promotion.py [N] [--rounds R] [--journal wal|delete]
       DATABASE_URL=postgres://postgres@127.0.0.1:5432/hr_bench .venv/bin/python benchmarks/promotion.py
+      .venv/bin/python benchmarks/promotion.py --http [N] [--workers W]   (benchmarks/promotion_http.py:
+      the same cases through the REST API under gunicorn)
 
 Each step is the API's entry point: `apply` is `promotion_submit` + `start_flow` (POST
 /api/v1/promotions/), the others `workflows.engine.run_action` (POST .../<id>/<action>/). Every
@@ -243,6 +245,11 @@ def _p95(values):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if "--http" in argv:
+        from benchmarks.promotion_http import main as http_main
+
+        return http_main([a for a in argv if a != "--http"])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", nargs="?", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)

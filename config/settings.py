@@ -144,6 +144,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections (checked before reuse): a request does not open its own connection to
+# PostgreSQL. `?conn_max_age=` in DATABASE_URL, or DB_CONN_MAX_AGE, sets it; 0 closes each time.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Every transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE) and waits up
     # to `timeout` seconds for it: two requests deciding the same case queue one behind the
