@@ -202,11 +202,19 @@ def run_action(
             raise busy_conflict() from None
         except (OperationalError, IntegrityError) as exc:
             # SQLite: another request held the write lock for longer than the busy timeout; or
-            # two appends raced on one case's audit chain. The transaction rolled back; the
-            # person retries, as after a lost row lock.
-            if is_database_locked(exc):
-                raise busy_conflict() from exc
-            raise
+            # two appends raced on one case's audit chain. The transaction rolled back whole: a
+            # lost audit race is retried here (the head is read again), the rest is the
+            # person's to retry, as after a lost row lock.
+            if not is_database_locked(exc):
+                raise
+            if (
+                isinstance(exc, IntegrityError)
+                and activation is None
+                and attempt + 1 < LOCK_ATTEMPTS
+            ):
+                time.sleep(LOCK_BACKOFF * (attempt + 1))
+                continue
+            raise busy_conflict() from exc
     raise AssertionError("unreachable")
 
 
