@@ -30,15 +30,19 @@ def _load_away() -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
 
 # Who has an approved leave with a delegate, running or ahead (a handful of people): every new
 # task assigned to a person asks whether to hand it on. Only a "maybe": a hit reads the leave
-# itself. Dropped when a leave changes; a process on its own cache that misses a new leave for
-# the TTL leaves the task with its owner until the sweep's delegation step hands it on.
+# itself. Dropped when a leave is approved with a delegate; a process on its own cache that
+# misses one for the TTL leaves the task with its owner until the sweep's delegation step hands
+# it on.
 AWAY = CachedTable("approvals:away-with-delegate", _load_away)
 
 
 @receiver(post_save, sender=Leave, dispatch_uid="approvals_away_leave_save")
 @receiver(post_delete, sender=Leave, dispatch_uid="approvals_away_leave_delete")
-def _leave_changed(sender, **kwargs):
-    AWAY.forget_now_and_at_commit()
+def _leave_changed(sender, instance, **kwargs):
+    # Only a leave approved with a delegate can be missing from the table; one that stops
+    # counting (cancelled, ended) may stay in it: a hit is checked against the leave itself.
+    if instance.state == LeaveState.APPROVED and instance.delegate_id is not None:
+        AWAY.forget_now_and_at_commit()
 
 
 def may_be_away(employee: Employee | None, at: dt.datetime | None = None) -> bool:

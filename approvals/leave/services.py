@@ -328,8 +328,13 @@ def leave_submit(
     days = leave_days(start, end, working_days_only=kind == LeaveKind.ANNUAL)
     with atomic():
         # One request at a time per employee: the overlap and balance checks see every
-        # committed request (the employee row is the lock on PostgreSQL).
-        Employee.objects.select_for_update().filter(pk=employee.pk).first()
+        # committed request (the employee row is the lock on PostgreSQL). The department and
+        # its lead come with it: the decision is queued to the lead.
+        employee = (
+            Employee.objects.select_for_update(of=("self",))
+            .select_related("department__lead__user")
+            .get(pk=employee.pk)
+        )
         clash = (
             Leave.objects.filter(
                 employee=employee,

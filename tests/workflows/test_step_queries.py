@@ -58,8 +58,8 @@ PROBATION_STEPS = {  # 13.0
     "approve": 12,
     "confirm": 17,
 }
-LEAVE_STEPS = {"create": 21, "approve": 16}  # 18.5
-LEAVE_CANCEL_STEPS = {"create": 21, "cancel": 18}  # 19.5
+LEAVE_STEPS = {"create": 17, "approve": 16}  # 16.5
+LEAVE_CANCEL_STEPS = {"create": 17, "cancel": 18}  # 17.5
 SWAP_STEPS = {"create": 10, "consent": 10, "approve": 10}  # 10
 PUNCH_STEPS = {"create": 12, "approve": 10}  # 11
 PENALTY_STEPS = {"create": 26, "sign": 16, "object": 20, "respond": 40}  # 25.5
