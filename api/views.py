@@ -2,7 +2,6 @@
 selectors. Visibility is the selectors' (404 for a case the caller may not see)."""
 
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -12,8 +11,7 @@ from rest_framework.views import APIView
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
 from approvals.db import whole_transaction
-from approvals.errors import InvalidInput
-from approvals.inputs import record_id
+from approvals.inputs import ladder_level, record_id
 from approvals.penalty.services import penalty_serve
 from approvals.promotion.services import promotion_submit
 from approvals.selectors import deadlines_for, timelines_for
@@ -322,13 +320,7 @@ class EmployeeViewSet(viewsets.ReadOnlyModelViewSet):
 
         employee = self.get_object()
         target = request.query_params.get("target_level") or next_level(employee.level)
-        if target not in LADDER:
-            raise InvalidInput(
-                _("Unknown level “%(level)s”."),
-                code="unknown_level",
-                params={"level": target},
-                field="target_level",
-            )
+        ladder_level(target)
         result = eligibility_rules.evaluate(employee, target)
         return Response(
             {

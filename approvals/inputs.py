@@ -218,3 +218,17 @@ def employee_ref(value, *, field: str):
     if employee is None:
         raise NotFound(_("No such employee."), code=f"unknown_{field}", field=field)
     return employee
+
+
+def ladder_level(value, *, field: str = "target_level") -> str:
+    """A level code of the customer-service ladder (ORG-1), or InvalidInput naming it."""
+    from org.levels import LADDER
+
+    if value not in LADDER:
+        raise InvalidInput(
+            _("Unknown level “%(level)s”."),
+            code="unknown_level",
+            params={"level": value},
+            field=field,
+        )
+    return value

@@ -21,7 +21,8 @@ from approvals.db import atomic
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
 from approvals.history import new_case
-from org.levels import LADDER, Level, Role, rank
+from approvals.inputs import ladder_level
+from org.levels import Level, Role, rank
 from org.models import Employee
 from policy.services import policy_in_force
 
@@ -79,13 +80,7 @@ def promotion_submit(
             ),
         )
         statement = _required_text(statement, field="statement", rule="PROMO-3")
-        if target_level not in LADDER:
-            raise InvalidInput(
-                _("Unknown level “%(level)s”."),
-                code="unknown_level",
-                params={"level": target_level},
-                field="target_level",
-            )
+        ladder_level(target_level)
         if employee.level is None:
             raise PolicyViolation(
                 _("Only employees on the customer-service ladder can apply for promotion."),
