@@ -251,7 +251,12 @@ def test_deadline2_celery_beat_runs_the_sweep_on_a_worker_and_the_due_reminder_i
     assert {m["To"] for m in smtp.received} >= recipients
     # Nothing but beat sent the sweep: the test put nothing on the queue.
     assert "Sending due task notifications.sweep" in layout.log("beat")
-    assert any(r.get("reminders") for r in layout.sweep_results("worker"))
+    # The worker logs a sweep's result once the task has returned, a moment after its mail
+    # has gone out and its rows are committed.
+    layout.wait_for(
+        "the sweep's result in the worker's log",
+        lambda: any(r.get("reminders") for r in layout.sweep_results("worker")),
+    )
 
 
 def test_deadline2_two_celery_workers_sweeping_at_once_mail_each_due_reminder_exactly_once(
