@@ -122,7 +122,14 @@ class Notice(models.Model):
         verbose_name_plural = _("notices")
         ordering = ["-created_at", "-pk"]
         # The bell's question on every page: how many unread notices has this user.
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # A person's notices newest first (the notices list and its pages) without sorting
+            # all of them.
+            models.Index(
+                fields=["recipient", "-created_at", "-id"], name="notice_recipient_recent"
+            ),
+        ]
 
     def __str__(self):
         return self.title

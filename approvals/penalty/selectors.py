@@ -29,7 +29,7 @@ def penalties_visible_to(user) -> QuerySet[Penalty]:
     return scoped(
         Penalty.objects.select_related(
             "employee__user", "department", "issuer", "objection__responder"
-        ),
+        ).prefetch_related("witnesses"),
         user,
         lambda employee: _involved(employee) | Q(witnesses__witness=employee),
     )

@@ -34,7 +34,7 @@ def promotions_visible_to(user) -> QuerySet[Promotion]:
     """Own cases; a lead's department; the GM office and administration everything; a panel
     member the defences they sit on; department members a case while its vote is open."""
     return scoped(
-        Promotion.objects.select_related("employee__user", "department"),
+        Promotion.objects.select_related("employee__user", "department__lead"),
         user,
         lambda employee: _involved(employee) | _voting(employee),
     )
