@@ -18,6 +18,14 @@ def _membership_changed(sender, action, **kwargs):
 
 
 @receiver(post_save, sender=User, dispatch_uid="org_role_holders_user_save")
+def _user_saved(sender, created=False, update_fields=None, **kwargs):
+    # A new user holds no role until a membership is added (the receiver above); a save of
+    # other fields (a login's last_login) changes nobody's roles.
+    if created or (update_fields is not None and "is_active" not in update_fields):
+        return
+    ROLE_HOLDERS.forget_now_and_at_commit()
+
+
 @receiver(post_delete, sender=User, dispatch_uid="org_role_holders_user_delete")
 @receiver(post_save, sender=Group, dispatch_uid="org_role_holders_group_save")
 @receiver(post_delete, sender=Group, dispatch_uid="org_role_holders_group_delete")
