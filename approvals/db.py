@@ -76,15 +76,34 @@ def remember_case(case) -> None:
         memo[_case_key(type(case), case.pk)] = case
 
 
-def lock_case(queryset, pk):
-    """The case row read under its lock (`queryset` says how: select_for_update, joins), once
-    per whole transaction: the next service or routing callback that asks gets the same
-    instance, which every change in this transaction went through."""
+_LOCKS: dict = {}
+
+
+def lock_case(model, pk, *, related: tuple = (), of: tuple = ("self",)):
+    """The case row read under its lock (`of`: the rows locked with it; `related`: the rows read
+    with it), once per whole transaction: the next service or routing callback that asks gets
+    the same instance, which every change in this transaction went through. The statement is
+    compiled once per shape (approvals.prepared)."""
     memo = _whole.get()
-    key = _case_key(queryset.model, pk)
+    key = _case_key(model, pk)
     if memo is not None and key in memo:
         return memo[key]
-    case = queryset.get(pk=pk)
+    shape = (model, related, of)
+    prepared = _LOCKS.get(shape)
+    if prepared is None:
+        from .prepared import Prepared
+
+        prepared = _LOCKS[shape] = Prepared(
+            lambda sentinel: (
+                model._default_manager.select_for_update(of=of)
+                .select_related(*related)
+                .filter(pk=sentinel)
+            ),
+            arity=1,
+        )
+    case = prepared.first(int(pk))
+    if case is None:
+        raise model.DoesNotExist(f"{model._meta.object_name} {pk} does not exist")
     if memo is not None:
         memo[key] = case
     return case

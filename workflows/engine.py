@@ -24,6 +24,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from approvals.db import whole_transaction
 from approvals.errors import StateConflict
 from approvals.history import know_audit_head
+from approvals.prepared import Prepared
 from audit.models import AuditEvent
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -102,23 +103,46 @@ def _remember_head(case, row) -> None:
 def _locked_task(flow_class, case, action: Action, actor):
     """The step's open task with its process and the case's audit head, read and locked in one
     statement (NOWAIT), or None (no open task: the service then says why, under the process
-    lock alone)."""
-    nodes = [flow_class.instance.node(name) for name in action.nodes]
-    qs = _with_audit_head(
-        Task.objects.select_for_update(nowait=True).select_related("process"), case
-    ).filter(
-        process__flow_class=flow_class,
-        process__artifact_content_type=ContentType.objects.get_for_model(type(case)),
-        process__artifact_object_id=case.pk,
-        flow_task__in=nodes,
-        status__in=OPEN_TASK_STATUSES,
-    )
-    if action.per_owner:
-        qs = qs.filter(owner=actor)
-    task = qs.order_by("pk").first()
+    lock alone). The statement is compiled once per flow, action and case model (prepared)."""
+    key = (flow_class, action.nodes, action.per_owner, type(case))
+    prepared = _LOCK_STATEMENTS.get(key)
+    if prepared is None:
+        prepared = _LOCK_STATEMENTS[key] = Prepared(
+            lambda *ids: _lock_queryset(flow_class, type(case), action, *ids),
+            arity=2 if action.per_owner else 1,
+        )
+    task = prepared.first(case.pk, actor.pk) if action.per_owner else prepared.first(case.pk)
     if task is not None:
         _remember_head(case, task)
     return task
+
+
+_LOCK_STATEMENTS: dict = {}
+
+
+def _lock_queryset(flow_class, case_model, action: Action, case_pk, actor_pk=None):
+    nodes = [flow_class.instance.node(name) for name in action.nodes]
+    head = AuditEvent.objects.filter(
+        case_type=case_model._meta.model_name, case_id=case_pk
+    ).order_by("-seq")
+    qs = (
+        Task.objects.select_for_update(nowait=True)
+        .select_related("process")
+        .annotate(
+            audit_seq=Subquery(head.values("seq")[:1]),
+            audit_hash=Subquery(head.values("hash")[:1]),
+        )
+        .filter(
+            process__flow_class=flow_class,
+            process__artifact_content_type=ContentType.objects.get_for_model(case_model),
+            process__artifact_object_id=case_pk,
+            flow_task__in=nodes,
+            status__in=OPEN_TASK_STATUSES,
+        )
+    )
+    if action.per_owner:
+        qs = qs.filter(owner_id=actor_pk)
+    return qs.order_by("pk")[:1]
 
 
 def _open_task(process, flow_class, action: Action, actor):

@@ -27,10 +27,12 @@ COUNTED = (S.PENDING, S.APPROVED)
 
 def locked(punch: PunchCorrection) -> PunchCorrection:
     return lock_case(
-        PunchCorrection.objects.select_for_update(of=("self",)).select_related(
-            "employee__user", "department__lead__user"
-        ),
+        PunchCorrection,
         punch.pk,
+        related=(
+            "employee__user",
+            "department__lead__user",
+        ),
     )
 
 

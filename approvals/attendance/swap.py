@@ -23,10 +23,13 @@ RULE = "SWAP-1"
 
 def locked(swap: ShiftSwap) -> ShiftSwap:
     return lock_case(
-        ShiftSwap.objects.select_for_update(of=("self",)).select_related(
-            "employee__user", "colleague__user", "department__lead__user"
-        ),
+        ShiftSwap,
         swap.pk,
+        related=(
+            "employee__user",
+            "colleague__user",
+            "department__lead__user",
+        ),
     )
 
 

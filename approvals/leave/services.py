@@ -410,10 +410,13 @@ def leave_submit(
 
 def _locked(leave: Leave) -> Leave:
     return lock_case(
-        Leave.objects.select_for_update(of=("self",)).select_related(
-            "employee__user", "employee__department", "department"
-        ),
+        Leave,
         leave.pk,
+        related=(
+            "employee__user",
+            "employee__department",
+            "department",
+        ),
     )
 
 

@@ -26,10 +26,13 @@ CASE_TYPE = "penalty"
 def locked(penalty: Penalty) -> Penalty:
     """Re-read the case under a row lock; everything after sees the committed state."""
     return lock_case(
-        Penalty.objects.select_for_update(of=("self",)).select_related(
-            "employee__user", "department", "issuer__user"
-        ),
+        Penalty,
         penalty.pk,
+        related=(
+            "employee__user",
+            "department",
+            "issuer__user",
+        ),
     )
 
 

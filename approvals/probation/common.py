@@ -44,10 +44,12 @@ WAITING_STEPS = {
 def locked(probation: Probation) -> Probation:
     """Re-read the case under a row lock; everything after sees the committed state."""
     return lock_case(
-        Probation.objects.select_for_update(of=("self",)).select_related(
-            "employee__user", "department"
-        ),
+        Probation,
         probation.pk,
+        related=(
+            "employee__user",
+            "department",
+        ),
     )
 
 

@@ -32,10 +32,16 @@ def _locked(promotion: Promotion) -> Promotion:
     effect); never the department's or its lead's, which made every action in a department
     wait for every other one."""
     return lock_case(
-        Promotion.objects.select_for_update(of=("self", "employee")).select_related(
-            "employee__user", "department__lead"
-        ),
+        Promotion,
         promotion.pk,
+        related=(
+            "employee__user",
+            "department__lead",
+        ),
+        of=(
+            "self",
+            "employee",
+        ),
     )
 
 
