@@ -45,8 +45,10 @@ def _insert_deferred(memo: dict) -> None:
     by_model: dict = {}
     for obj in memo.pop(_DEFERRED, ()):
         by_model.setdefault(type(obj), []).append(obj)
-    for model, objs in by_model.items():
-        model._default_manager.bulk_create(objs)
+    from .prepared import insert_all
+
+    for objs in by_model.values():
+        insert_all(objs)
 
 
 def transaction_memo() -> dict | None:

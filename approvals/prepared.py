@@ -21,12 +21,14 @@ class _Compiled:
         compiler = queryset.query.get_compiler(using=queryset.db)
         self.sql, params = compiler.as_sql()
         self.params = list(params)
+        # (position, which sentinel, the parameter's own type: PostgreSQL's driver types the
+        # integers of subqueries, Int4/Int8, and the value put there keeps that type)
         self.slots = [
-            (i, sentinels.index(p))
+            (i, sentinels.index(int(p)), type(p))
             for i, p in enumerate(self.params)
-            if type(p) is int and p in sentinels
+            if isinstance(p, int) and not isinstance(p, bool) and int(p) in sentinels
         ]
-        if {j for _i, j in self.slots} != set(range(len(sentinels))):
+        if {j for _i, j, _t in self.slots} != set(range(len(sentinels))):
             raise RuntimeError("a sentinel did not reach the compiled parameters")
         self.select = compiler.select
         self.klass_info = compiler.klass_info
@@ -55,8 +57,8 @@ class Prepared:
         if compiled is None:
             compiled = self._compiled[key] = _Compiled(self.build(*self.sentinels), self.sentinels)
         params = list(compiled.params)
-        for position, index in compiled.slots:
-            params[position] = values[index]
+        for position, index, kind in compiled.slots:
+            params[position] = kind(values[index])
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -81,3 +83,27 @@ class Prepared:
     def first(self, *values, using: str = "default"):
         rows = self.all(*values, using=using)
         return rows[0] if rows else None
+
+
+def insert_all(objs: list, using: str = "default") -> None:
+    """INSERT new instances of one model in one statement, the values prepared by their fields
+    as Django's own insert prepares them (pre_save, get_db_prep_save), the statement written
+    directly instead of compiled by the ORM. The ids are not read back: for rows nothing in
+    the transaction refers to (audit events, outbox events)."""
+    if not objs:
+        return
+    connection = connections[using]
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    params = []
+    for obj in objs:
+        for f in fields:
+            params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES {', '.join([row] * len(objs))}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
