@@ -245,10 +245,10 @@ class TaskClaimView(APIView):
 
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     def post(self, request, task_id: int):
-        from workflows.inbox import inbox_for
+        from workflows.inbox import task_row
 
         task, _case = services.task_claim(task=task_id, actor=request.user)
-        row = next((r for r in inbox_for(request.user) if r["task_id"] == task.pk), None)
+        row = task_row(request.user, task.pk)
         if row is None:
             raise Http404
         return Response(row)

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
 from approvals.db import whole_transaction
-from approvals.inputs import ladder_level, record_id
+from approvals.inputs import ladder_level, record_id, whole_number
 from approvals.penalty.services import penalty_serve
 from approvals.promotion.services import promotion_submit
 from approvals.selectors import deadlines_for, timelines_for
@@ -19,7 +19,7 @@ from org.levels import LADDER, Role
 from org.models import Employee
 from performance.models import Assessment, ScoreEvent
 from workflows.engine import run_action, start_flow
-from workflows.inbox import inbox_for
+from workflows.inbox import inbox_page
 from workflows.penalty import PenaltyFlow
 from workflows.promotion import PromotionFlow
 
@@ -221,10 +221,35 @@ class NotFoundView(APIView):
     post = put = patch = delete = get
 
 
+INBOX_PAGE_SIZE = 50
+INBOX_PAGE_SIZE_MAX = 200
+PAGE_MAX = 100_000
+
+
+def page_links(request, page: int, last: int) -> str:
+    """RFC 8288 `Link` header: rel="prev" and rel="next" to the neighbouring pages ("" when
+    there is one page)."""
+    links = []
+    for rel, number in (("prev", min(page - 1, last)), ("next", page + 1)):
+        if 1 <= number <= last and number != page:
+            query = request.GET.copy()
+            query["page"] = str(number)
+            url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+            links.append(f'<{url}>; rel="{rel}"')
+    return ", ".join(links)
+
+
 class InboxView(APIView):
-    """The caller's open tasks across flows, most urgent first."""
+    """The caller's open tasks across flows, most urgent first, a page at a time: the body is
+    the page's rows; `X-Total-Count` the number of tasks, `Link` the next and previous pages."""
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter("page", int, required=False, description="1 (default), 2, ..."),
+            OpenApiParameter(
+                "page_size", int, required=False, description="50 by default, at most 200"
+            ),
+        ],
         responses=inline_serializer(
             name="InboxRow",
             many=True,
@@ -241,10 +266,24 @@ class InboxView(APIView):
                 "overdue": serializers.BooleanField(),
                 "url": serializers.CharField(),
             },
-        )
+        ),
     )
     def get(self, request):
-        return Response(inbox_for(request.user))
+        params = request.query_params
+        page = whole_number(params.get("page"), field="page", default=1, limit=PAGE_MAX)
+        page_size = whole_number(
+            params.get("page_size"),
+            field="page_size",
+            default=INBOX_PAGE_SIZE,
+            limit=INBOX_PAGE_SIZE_MAX,
+        )
+        rows, total = inbox_page(request.user, page=page, page_size=page_size)
+        response = Response(rows)
+        response["X-Total-Count"] = str(total)
+        links = page_links(request, page, max(1, -(-total // page_size)))
+        if links:
+            response["Link"] = links
+        return response
 
 
 def employees_visible_to(user):

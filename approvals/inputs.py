@@ -29,6 +29,9 @@ FIELD_LABELS = {
     "question": _("question"),
     "answer": _("answer"),
     "body": _("comment"),
+    # paginated lists
+    "page": _("page number"),
+    "page_size": _("page size"),
 }
 
 
@@ -188,6 +191,22 @@ def record_id(value) -> int | None:
     else:
         return None
     return pk if 0 < pk <= ID_MAX else None
+
+
+def whole_number(value, *, field: str, default: int, limit: int) -> int:
+    """A query parameter that counts (a page, a page size): `default` when absent, else a text
+    of ASCII digits from 1 to `limit`, or InvalidInput `invalid_<field>` naming it."""
+    if value is None:
+        return default
+    number = record_id(value)
+    if number is None or number > limit:
+        raise InvalidInput(
+            _("The %(field)s must be a whole number from 1 to %(limit)s, not “%(value)s”."),
+            code=f"invalid_{field}",
+            params={"field": label_of(field), "limit": limit, "value": _shown(value)},
+            field=field,
+        )
+    return number
 
 
 def local_minute(value: dt.datetime) -> str:

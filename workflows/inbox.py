@@ -4,8 +4,14 @@ to me, 待领取 queued for a role I hold, 已办 done by me).
 A constant number of queries whatever the number of tasks: the caller's permissions, the tasks
 with their process, then per kind of case present one query for the cases and one for their open
 deadlines (by subquery: no id list, which SQLite would split when long).
+
+Long inboxes and queues (a big department's lead, the GM office) are ordered and cut into pages
+in SQL (`by_urgency_qs`, `filter_tasks`): rows are built only for the page shown, whose due times
+come with the tasks (`task_rows` then reads no deadlines).
 """
 
+from django.db.models import Case, DateTimeField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -55,6 +61,62 @@ def open_tasks_for(user):
     return _human().filter(pk__in=ids).order_by("created", "pk")
 
 
+def _due_expression():
+    """The due time of the task's open deadline: per step that has one (the flows'
+    `node_deadlines`), the latest open deadline of that name of the task's case; NULL for a step
+    without a deadline. The same due time `task_rows` shows (`_open_deadlines`)."""
+    whens = []
+    for flow_class in FLOWS:
+        case_type = flow_class.case_model._meta.model_name
+        for node_name, deadline_name in flow_class.node_deadlines.items():
+            node = flow_class.instance.node(node_name)
+            if node is None:
+                continue
+            due = (
+                Deadline.objects.filter(
+                    case_type=case_type,
+                    name=deadline_name,
+                    met_at__isnull=True,
+                    case_id=OuterRef("process__artifact_object_id"),
+                )
+                .order_by("-due_at")
+                .values("due_at")[:1]
+            )
+            whens.append(When(flow_task=node, then=Subquery(due)))
+    return Case(*whens, default=Value(None), output_field=DateTimeField())
+
+
+def by_urgency_qs(task_qs):
+    """`task_qs` most urgent first, in SQL: by_urgency's order (due soonest, undated last, then
+    oldest assigned), ties in creation order. Each task carries `due_sql`, its due time."""
+    return task_qs.annotate(
+        due_sql=_due_expression(), since=Coalesce("assigned", "created")
+    ).order_by(F("due_sql").asc(nulls_last=True), "since", "created", "pk")
+
+
+def _cases_where(flow_classes, **lookups) -> Q:
+    """Tasks whose case (of one of `flow_classes`) matches `lookups`: one id subquery per kind."""
+    condition = Q(pk__in=[])
+    for flow_class in flow_classes:
+        ids = flow_class.case_model._default_manager.filter(**lookups).order_by().values("pk")
+        condition |= Q(process__flow_class=flow_class, process__artifact_object_id__in=ids)
+    return condition
+
+
+def filter_tasks(task_qs, *, kind=None, department=None, overdue=None, q=None):
+    """filter_rows's filters in SQL: kind of case (API resource), department id, overdue only
+    (needs by_urgency_qs's `due_sql`), applicant name contains `q` (case-insensitive)."""
+    flows = [f for f in FLOWS if not kind or f.resource == kind]
+    task_qs = task_qs.filter(process__flow_class__in=flows)
+    if department:
+        task_qs = task_qs.filter(_cases_where(flows, department_id=department))
+    if overdue:
+        task_qs = task_qs.filter(due_sql__lt=timezone.now())
+    if q and q.strip():
+        task_qs = task_qs.filter(_cases_where(flows, employee__name__icontains=q.strip()))
+    return task_qs
+
+
 def case_path(resource: str, case_id) -> str:
     """Where every link to a case lands (inbox, mail, notices): its one page."""
     return f"/{resource}/{case_id}/"
@@ -66,24 +128,34 @@ def task_url(task) -> str:
 
 
 def task_rows(task_qs, user, *, with_deadlines: bool = True) -> list[dict]:
-    """One row per task of `task_qs` whose case still exists (kind, applicant, step, due time)."""
+    """One row per task of `task_qs` whose case still exists (kind, applicant, step, due time).
+    `task_qs` is a queryset, or a page of one (a list: its cases are read by id); tasks from
+    by_urgency_qs bring their due time, so no deadline is read."""
     flows = set(FLOWS)
     tasks = list(task_qs)
     flows_present = {task.process.flow_class for task in tasks} & flows
+    paged = not hasattr(task_qs, "filter")
+
+    def case_ids(flow_class):
+        if paged:
+            return {
+                t.process.artifact_object_id for t in tasks if t.process.flow_class is flow_class
+            }
+        return task_qs.filter(process__flow_class=flow_class).values("process__artifact_object_id")
+
     cases = {
         flow_class: {
             case.pk: case
             for case in flow_class.case_model._default_manager.select_related(
                 "employee", "department"
-            ).filter(
-                pk__in=task_qs.filter(process__flow_class=flow_class).values(
-                    "process__artifact_object_id"
-                )
-            )
+            ).filter(pk__in=case_ids(flow_class))
         }
         for flow_class in flows_present
     }
-    due = _open_deadlines(task_qs, flows_present) if with_deadlines else {}
+    annotated = bool(tasks) and hasattr(tasks[0], "due_sql")
+    due = {}
+    if with_deadlines and not annotated:
+        due = _open_deadlines(case_ids, flows_present)
     standing_in = _principals(tasks)
     me = getattr(user, "employee", None)
     now = timezone.now()
@@ -97,7 +169,10 @@ def task_rows(task_qs, user, *, with_deadlines: bool = True) -> list[dict]:
         if case is None:
             continue
         node = task.flow_task
-        due_at = due.get((flow_class, case.pk, flow_class.node_deadlines.get(node.name)))
+        if annotated:
+            due_at = task.due_sql
+        else:
+            due_at = due.get((flow_class, case.pk, flow_class.node_deadlines.get(node.name)))
         node_actions = flow_class.node_actions.get(node.name, [])
         own = me is not None and me.pk in flow_class.instance.parties(case)
         rows.append(
@@ -137,24 +212,36 @@ def by_urgency(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: (r["due_at"] is None, r["due_at"] or "", r["assigned_at"]))
 
 
+INBOX_KEYS = (
+    "task_id",
+    "resource",
+    "case_id",
+    "action",
+    "actions",
+    "title",
+    "skip_level",
+    "assigned_at",
+    "due_at",
+    "overdue",
+    "url",
+    "acting_for",
+)
+
+
 def inbox_for(user) -> list[dict]:
-    """API `GET /inbox/`: the caller's open tasks (own and queued), most urgent first."""
-    keys = (
-        "task_id",
-        "resource",
-        "case_id",
-        "action",
-        "actions",
-        "title",
-        "skip_level",
-        "assigned_at",
-        "due_at",
-        "overdue",
-        "url",
-        "acting_for",
-    )
+    """The caller's open tasks (own and queued), most urgent first: all of them."""
     rows = by_urgency(task_rows(open_tasks_for(user), user))
-    return [{k: row[k] for k in keys} for row in rows]
+    return [{k: row[k] for k in INBOX_KEYS} for row in rows]
+
+
+def inbox_page(user, *, page: int, page_size: int) -> tuple[list[dict], int]:
+    """API `GET /inbox/?page=&page_size=`: one page of inbox_for's rows (ordered and cut in SQL,
+    rows built for that page only) and the number of open tasks (a COUNT)."""
+    task_qs = filter_tasks(open_tasks_for(user))
+    total = task_qs.count()
+    start = (page - 1) * page_size
+    tasks = list(by_urgency_qs(task_qs)[start : start + page_size]) if start < total else []
+    return [{k: row[k] for k in INBOX_KEYS} for row in task_rows(tasks, user)], total
 
 
 def filter_rows(rows, *, kind=None, department=None, overdue=None, q=None) -> list[dict]:
@@ -181,7 +268,7 @@ def _principals(tasks) -> dict:
     return dict(Employee.objects.filter(user_id__in=user_ids).values_list("user_id", "name"))
 
 
-def _open_deadlines(task_qs, flow_classes) -> dict:
+def _open_deadlines(case_ids, flow_classes) -> dict:
     """(flow, case id, step name) -> due time of the open deadline; one query per kind of case."""
     result = {}
     for flow_class in flow_classes:
@@ -192,9 +279,7 @@ def _open_deadlines(task_qs, flow_classes) -> dict:
             Deadline.objects.filter(
                 case_type=case_type,
                 met_at__isnull=True,
-                case_id__in=task_qs.filter(process__flow_class=flow_class).values(
-                    "process__artifact_object_id"
-                ),
+                case_id__in=case_ids(flow_class),
             )
             .order_by()
             .values_list("case_id", "name", "due_at")
@@ -215,3 +300,10 @@ def _title(node, case, labels: dict) -> str:
     skip = _("skip-level")
     marker = f" [{skip}]" if case.skip_level else ""
     return f"{node.task_title}: {case.employee.name} → {labels[target]}{marker}"
+
+
+def task_row(user, task_id) -> dict | None:
+    """The caller's inbox row of one open task (as inbox_for shows it), or None."""
+    tasks = list(by_urgency_qs(open_tasks_for(user).filter(pk=task_id)))
+    rows = task_rows(tasks, user)
+    return {k: rows[0][k] for k in INBOX_KEYS} if rows else None

@@ -22,24 +22,27 @@ from .site import FLOWS
 
 PAGE_SIZE = 25
 
-BOXES = {
+# The boxes of tasks are querysets, filtered, ordered and cut into pages in SQL (rows are built
+# for the page shown only); the others are lists of rows, filtered in Python.
+TASK_BOXES = {
     "inbox": (
         gettext_lazy("To do"),
-        lambda user: inbox.by_urgency(inbox.task_rows(inbox.assigned_tasks(user), user)),
+        lambda user: inbox.by_urgency_qs(inbox.assigned_tasks(user)),
     ),
     "queue": (
         gettext_lazy("To claim"),
-        lambda user: inbox.by_urgency(inbox.task_rows(inbox.queued_tasks(user), user)),
+        lambda user: inbox.by_urgency_qs(inbox.queued_tasks(user)),
     ),
     "done": (
         gettext_lazy("Done"),
-        lambda user: inbox.task_rows(
-            inbox.done_tasks(user).order_by("-finished", "-pk"), user, with_deadlines=False
-        ),
+        lambda user: inbox.done_tasks(user).order_by("-finished", "-pk"),
     ),
+}
+ROW_BOXES = {
     "mine": (gettext_lazy("My requests"), mine.my_requests),
     "copied": (gettext_lazy("Copied to me"), mine.copied_to),
 }
+BOXES = {**TASK_BOXES, **ROW_BOXES}
 
 
 def nav_counts(request) -> dict:
@@ -71,24 +74,37 @@ def _page_number(request) -> int:
 
 
 def _box(request, name):
-    title, rows_for = BOXES[name]
     filters = _filters(request)
-    rows = inbox.filter_rows(rows_for(request.user), **filters)
-    paginator = Paginator(rows, PAGE_SIZE)
-    page = paginator.get_page(_page_number(request))
+    if name in TASK_BOXES:
+        title, tasks_for = TASK_BOXES[name]
+        tasks = tasks_for(request.user)
+        if name == "done" and filters["overdue"]:
+            tasks = tasks.none()  # a done task has no open deadline: none is overdue
+        else:
+            tasks = inbox.filter_tasks(
+                tasks, **{**filters, "overdue": False} if name == "done" else filters
+            )
+        paginator = Paginator(tasks, PAGE_SIZE)
+        page = paginator.get_page(_page_number(request))
+        rows = inbox.task_rows(list(page.object_list), request.user, with_deadlines=name != "done")
+    else:
+        title, rows_for = ROW_BOXES[name]
+        paginator = Paginator(inbox.filter_rows(rows_for(request.user), **filters), PAGE_SIZE)
+        page = paginator.get_page(_page_number(request))
+        rows = page.object_list
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "box": name,
         "box_title": title,
         "page": page,
-        "rows": page.object_list,
+        "rows": rows,
         "total": paginator.count,
         "filters": filters,
         "query": query.urlencode(),
         "kinds": [(f.resource, f.kind_label) for f in FLOWS],
         "departments": Department.objects.order_by("name").values_list("pk", "name"),
-        "bulk": name == "inbox" and any(r.get("bulk") for r in page.object_list),
+        "bulk": name == "inbox" and any(r.get("bulk") for r in rows),
     }
     return render(request, "workflows/box.html", context)
 
