@@ -10,7 +10,7 @@ in SQL (`by_urgency_qs`, `filter_tasks`): rows are built only for the page shown
 come with the tasks (`task_rows` then reads no deadlines).
 """
 
-from django.db.models import Case, DateTimeField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,8 +79,12 @@ def _due_expression():
                     met_at__isnull=True,
                     case_id=OuterRef("process__artifact_object_id"),
                 )
-                .order_by("-due_at")
-                .values("due_at")[:1]
+                # The latest as an aggregate, not ORDER BY due_at DESC LIMIT 1: that order made
+                # SQLite walk the (met_at, due_at) index, every open deadline, for each task.
+                .order_by()
+                .values("case_id")
+                .annotate(latest=Max("due_at"))
+                .values("latest")
             )
             whens.append(When(flow_task=node, then=Subquery(due)))
     return Case(*whens, default=Value(None), output_field=DateTimeField())
