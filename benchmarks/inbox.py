@@ -32,8 +32,8 @@ Who is measured:
 - gm: the GM office, who sees every case and whose role queue (GM review) grows with N.
 
 The API is called with a token (`Authorization: Token`), the pages with a session. The API
-inbox is not paginated (api.views.InboxView answers every row; `?page=` is ignored), so it is
-measured as it is; the case lists answer their newest 200; notices are paginated (30).
+inbox answers its first page (50 rows, ordered and cut in SQL); the case lists answer their
+newest 200; notices are paginated (30).
 On PostgreSQL the tables are ANALYZEd after each growth (as autovacuum would); SQLite gets no
 ANALYZE (the application never runs one) unless `--analyze` is given, which shows what
 planner statistics (sqlite_stat1) change there. `--explain` prints, for every endpoint whose p50
@@ -661,7 +661,7 @@ def run(args):
         paged = _rows(_get(people["gm"], "/api/v1/inbox/?page=1&page_size=25"))
         print(
             f"(built in {built:.1f} s, measured in {time.perf_counter() - start:.1f} s;"
-            f" /api/v1/inbox/?page=1&page_size=25 answers gm {paged} rows: not paginated)"
+            f" /api/v1/inbox/?page=1&page_size=25 answers gm {paged} rows)"
         )
         history.append((tasks, results))
     flagged = print_ratios(history if len(history) > 1 else history * 2)
