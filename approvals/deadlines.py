@@ -2,11 +2,15 @@
 even if no timer ever fires. A step's deadline is opened when the case enters the state that waits
 for it and met when the case leaves that state. Reminders and escalation build on these rows."""
 
-from django.db import models
+from functools import lru_cache
+
+from django.db import connections, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policy.deadlines import due_at
+
+from .prepared import insert_all
 
 
 class Deadline(models.Model):
@@ -32,22 +36,43 @@ class Deadline(models.Model):
         return f"{self.case_type}#{self.case_id} {self.name} due {self.due_at:%Y-%m-%d %H:%M}"
 
 
-def deadline_open(*, case_type: str, case_id: int, name: str, due) -> "Deadline":
-    """Open the deadline `name` of a case with a computed due time (policy.deadlines.DueTime)."""
-    return Deadline.objects.create(
-        case_type=case_type,
-        case_id=case_id,
-        name=name,
-        due_at=due.at,
-        provisional=due.provisional,
+def deadline_open(*, case_type: str, case_id: int, name: str, due) -> None:
+    """Open the deadline `name` of a case with a computed due time (policy.deadlines.DueTime):
+    one INSERT written once (approvals.prepared.insert_all; every step opens one)."""
+    insert_all(
+        [
+            Deadline(
+                case_type=case_type,
+                case_id=case_id,
+                name=name,
+                due_at=due.at,
+                provisional=due.provisional,
+            )
+        ]
     )
 
 
 def deadline_meet(*, case_type: str, case_id: int, name: str) -> None:
-    """The step the deadline waited for has happened (or its window has closed)."""
-    Deadline.objects.filter(
-        case_type=case_type, case_id=case_id, name=name, met_at__isnull=True
-    ).update(met_at=timezone.now())
+    """The step the deadline waited for has happened (or its window has closed): the open
+    deadline of that name is met now (one UPDATE, written once: every step meets one)."""
+    connection = connections["default"]
+    met_at = Deadline._meta.get_field("met_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _meet_sql(connection.vendor),
+            [met_at.get_db_prep_save(timezone.now(), connection), case_type, case_id, name],
+        )
+
+
+@lru_cache(maxsize=4)
+def _meet_sql(vendor: str) -> str:
+    q = connections["default"].ops.quote_name
+    column = {f.name: q(f.column) for f in Deadline._meta.concrete_fields}
+    return (
+        f"UPDATE {q(Deadline._meta.db_table)} SET {column['met_at']} = %s "
+        f"WHERE {column['case_type']} = %s AND {column['case_id']} = %s "
+        f"AND {column['name']} = %s AND {column['met_at']} IS NULL"
+    )
 
 
 def deadlines_move(
