@@ -5,6 +5,8 @@ from contextvars import ContextVar
 
 from django.db import transaction
 
+from .prepared import Prepared, insert_all
+
 # Inside a transaction that rolls back whole on any error (the engine's run_action): its memo,
 # what the transaction already knows (a case's audit chain head after its own append); else None.
 _whole: ContextVar[dict | None] = ContextVar("approvals_whole_transaction", default=None)
@@ -45,8 +47,6 @@ def _insert_deferred(memo: dict) -> None:
     by_model: dict = {}
     for obj in memo.pop(_DEFERRED, ()):
         by_model.setdefault(type(obj), []).append(obj)
-    from .prepared import insert_all
-
     for objs in by_model.values():
         insert_all(objs)
 
@@ -93,8 +93,6 @@ def lock_case(model, pk, *, related: tuple = (), of: tuple = ("self",)):
     shape = (model, related, of)
     prepared = _LOCKS.get(shape)
     if prepared is None:
-        from .prepared import Prepared
-
         prepared = _LOCKS[shape] = Prepared(
             lambda sentinel: (
                 model._default_manager.select_for_update(of=of)

@@ -89,7 +89,7 @@ def insert_all(objs: list, using: str = "default") -> None:
     """INSERT new instances of one model in one statement, the values prepared by their fields
     as Django's own insert prepares them (pre_save, get_db_prep_save), the statement written
     directly instead of compiled by the ORM. The ids are not read back: for rows nothing in
-    the transaction refers to (audit events, outbox events)."""
+    the transaction refers to by id (audit, outbox and deadline rows)."""
     if not objs:
         return
     connection = connections[using]

@@ -18,15 +18,9 @@ def pytest_configure(config):
     # production storage in a subprocess); and the test client and the browser tests' live
     # server speak plain http, so no redirect to https and no Secure-only cookies.
     # tests/config/test_deploy_settings.py checks production's values in a fresh interpreter.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SECURE_HSTS_SECONDS = 0
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+    from tests.plainhttp import serve_plain_http
+
+    serve_plain_http(settings)
     _flush_past_the_audit_triggers()
 
 

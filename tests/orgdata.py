@@ -126,3 +126,22 @@ def apply_for_promotion(user, target_level: str = "intermediate"):
         case = services.promotion_submit(actor=user, target_level=target_level, statement="申请")
         start_flow(flow_class=PromotionFlow, case=case)
     return case
+
+
+def serve_verbal_warning(issuer, agent):
+    """What POST /api/v1/penalties/ does for a verbal warning served on `agent` by `issuer` (a
+    user): the slip and its flow."""
+    from approvals.penalty.services import penalty_serve
+    from workflows.engine import start_flow
+    from workflows.penalty import PenaltyFlow
+
+    penalty = penalty_serve(
+        actor=issuer,
+        employee=agent,
+        facts="f",
+        rule="r",
+        sanction="verbal_warning",
+        evidence="e",
+    )
+    start_flow(flow_class=PenaltyFlow, case=penalty)
+    return penalty

@@ -82,13 +82,13 @@ def is_database_locked(exc: BaseException) -> bool:
     )
 
 
-def _with_audit_head(qs, case):
+def _with_audit_head(qs, case_model, case_pk):
     """`qs` with the case's audit chain head (seq, hash) read in the same statement: every
     append to a case holds its process lock, so the head stays true until the commit. Should
     an append slip in between (PostgreSQL evaluates the statement on its snapshot before it
     takes the lock), the chain's unique seq refuses ours and the action is retried whole."""
     head = AuditEvent.objects.filter(
-        case_type=type(case)._meta.model_name, case_id=case.pk
+        case_type=case_model._meta.model_name, case_id=case_pk
     ).order_by("-seq")
     return qs.annotate(
         audit_seq=Subquery(head.values("seq")[:1]), audit_hash=Subquery(head.values("hash")[:1])
@@ -122,23 +122,14 @@ _LOCK_STATEMENTS: dict = {}
 
 def _lock_queryset(flow_class, case_model, action: Action, case_pk, actor_pk=None):
     nodes = [flow_class.instance.node(name) for name in action.nodes]
-    head = AuditEvent.objects.filter(
-        case_type=case_model._meta.model_name, case_id=case_pk
-    ).order_by("-seq")
-    qs = (
-        Task.objects.select_for_update(nowait=True)
-        .select_related("process")
-        .annotate(
-            audit_seq=Subquery(head.values("seq")[:1]),
-            audit_hash=Subquery(head.values("hash")[:1]),
-        )
-        .filter(
-            process__flow_class=flow_class,
-            process__artifact_content_type=ContentType.objects.get_for_model(case_model),
-            process__artifact_object_id=case_pk,
-            flow_task__in=nodes,
-            status__in=OPEN_TASK_STATUSES,
-        )
+    qs = _with_audit_head(
+        Task.objects.select_for_update(nowait=True).select_related("process"), case_model, case_pk
+    ).filter(
+        process__flow_class=flow_class,
+        process__artifact_content_type=ContentType.objects.get_for_model(case_model),
+        process__artifact_object_id=case_pk,
+        flow_task__in=nodes,
+        status__in=OPEN_TASK_STATUSES,
     )
     if action.per_owner:
         qs = qs.filter(owner_id=actor_pk)
@@ -176,7 +167,7 @@ def _locked_process(flow_class, case) -> Process:
     case's tasks holds it). NOWAIT: a held lock is a lost race for this request, never a wait
     behind another person's action (SQLite ignores it: its BEGIN IMMEDIATE serialises writers)."""
     process = (
-        _with_audit_head(Process.objects.select_for_update(nowait=True), case)
+        _with_audit_head(Process.objects.select_for_update(nowait=True), type(case), case.pk)
         .filter(
             flow_class=flow_class,
             artifact_content_type=ContentType.objects.get_for_model(type(case)),

@@ -81,9 +81,7 @@ def _box(request, name):
         if name == "done" and filters["overdue"]:
             tasks = tasks.none()  # a done task has no open deadline: none is overdue
         else:
-            tasks = inbox.filter_tasks(
-                tasks, **{**filters, "overdue": False} if name == "done" else filters
-            )
+            tasks = inbox.filter_tasks(tasks, **filters)
         paginator = Paginator(tasks, PAGE_SIZE)
         page = paginator.get_page(_page_number(request))
         rows = inbox.task_rows(list(page.object_list), request.user, with_deadlines=name != "done")

@@ -8,9 +8,10 @@ the flow reaches them: `_create` evaluates the condition or runs the function on
 that arrived, and returns the activation of the node after it, created as viewflow would (with
 the same token and the arriving task as its previous task). Human tasks, timers, splits and
 joins stay viewflow's own. `Start` is viewflow's StartHandle without the lock and savepoints
-a brand-new process does not need, and without its task row when a human task follows. `View` (a human task) is viewflow's without the row linking
-the new task to the one before it: only viewflow's undo and revive read that link, and nobody
-undoes a step here (ending a case early is a domain action, with its audit event).
+a brand-new process does not need, and without its task row when a human task follows. `View`
+(a human task) is viewflow's without the row linking the new task to the one before it: only
+viewflow's undo and revive read that link, and nobody undoes a step here (ending a case early
+is a domain action, with its audit event).
 
 Conditions and functions are called with the arriving activation: they may read
 `activation.process` (and its artifact, the case), not a task of their own.

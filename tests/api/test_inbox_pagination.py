@@ -9,12 +9,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from approvals.deadlines import Deadline
-from approvals.penalty.services import penalty_serve
-from tests.orgdata import build_org, employee
+from tests.orgdata import build_org, employee, serve_verbal_warning
 from tests.workflows.test_inbox_queries import open_applications
-from workflows.engine import start_flow
 from workflows.inbox import inbox_for, open_tasks_for
-from workflows.penalty import PenaltyFlow
 
 pytestmark = pytest.mark.django_db
 
@@ -137,16 +134,8 @@ def test_bad_page_size_speaks_chinese():
 
 
 def serve(org, agent):
-    penalty = penalty_serve(
-        actor=(org.lead if agent.department_id == org.cs.pk else org.gm).user,
-        employee=agent,
-        facts="f",
-        rule="r",
-        sanction="verbal_warning",
-        evidence="e",
-    )
-    start_flow(flow_class=PenaltyFlow, case=penalty)
-    return penalty
+    issuer = org.lead if agent.department_id == org.cs.pk else org.gm
+    return serve_verbal_warning(issuer.user, agent)
 
 
 def test_an_employee_pages_through_their_own_tasks_only():

@@ -63,3 +63,15 @@ def test_finding10_a_fallback_that_is_the_role_itself_goes_to_the_other_oversigh
     grant_role(org.agent.user, "administration")
     assert deciding_role("administration", case=promotion) == "gm_office"
     assert deciding_role("gm_office", case=promotion) == "gm_office"  # org.gm is not a party
+
+
+def test_finding10_a_change_of_who_holds_the_role_routes_at_once(sole_gm_applies):
+    """The holders are cached (org.selectors.ROLE_HOLDERS); a new member, or a member made
+    inactive, is seen by the very next routing decision."""
+    org, promotion = sole_gm_applies
+    assert deciding_role("gm_office", case=promotion) == "administration"
+    grant_role(org.colleague.user, "gm_office")
+    assert deciding_role("gm_office", case=promotion) == "gm_office"
+    org.colleague.user.is_active = False
+    org.colleague.user.save()
+    assert deciding_role("gm_office", case=promotion) == "administration"

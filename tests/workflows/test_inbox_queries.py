@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from approvals.promotion import services
-from tests.orgdata import build_org, employee
+from tests.orgdata import build_org, employee, serve_verbal_warning
 from workflows.engine import run_action, start_flow
 from workflows.promotion import PromotionFlow
 
@@ -45,20 +45,11 @@ def test_inbox_query_count_is_the_same_for_2_and_200_tasks():
 
 def open_objections(org, n, start=0):
     from approvals.penalty import appeal
-    from approvals.penalty.services import penalty_serve
     from workflows.penalty import PenaltyFlow
 
     for i in range(start, start + n):
         agent = employee(f"p{i}", department=org.cs)
-        penalty = penalty_serve(
-            actor=org.lead.user,
-            employee=agent,
-            facts="f",
-            rule="r",
-            sanction="verbal_warning",
-            evidence="e",
-        )
-        start_flow(flow_class=PenaltyFlow, case=penalty)
+        penalty = serve_verbal_warning(org.lead.user, agent)
         run_action(
             flow_class=PenaltyFlow,
             actions=PenaltyFlow.actions,
