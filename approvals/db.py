@@ -1,5 +1,6 @@
 """The transaction of a service."""
 
+import copy
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -104,6 +105,7 @@ def lock_case(model, pk, *, related: tuple = (), of: tuple = ("self",)):
     case = prepared.first(int(pk))
     if case is None:
         raise model.DoesNotExist(f"{model._meta.object_name} {pk} does not exist")
+    as_read(case)
     if memo is not None:
         memo[key] = case
     return case
@@ -117,3 +119,45 @@ def read_case(queryset, pk):
         if case is not None:
             return case
     return queryset.get(pk=pk)
+
+
+# --- saving what changed -----------------------------------------------------------------------
+
+_AS_READ = "_approvals_as_read"
+
+
+def _columns(obj) -> dict:
+    values = {}
+    for f in obj._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        value = getattr(obj, f.attname)
+        # A JSON value may be changed in place: compare a copy of what was read.
+        values[f.attname] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+    return values
+
+
+def as_read(obj):
+    """Remember `obj`'s column values as read from the database, for `save_changed`."""
+    obj.__dict__[_AS_READ] = _columns(obj)
+    return obj
+
+
+def save_changed(obj) -> None:
+    """Save `obj`'s columns that changed since it was read (`as_read`): an UPDATE of those
+    alone, signals sent as by any save; nothing when none changed. An instance not marked as
+    read is saved whole. Fields written on every save (auto_now) are always saved."""
+    before = obj.__dict__.get(_AS_READ)
+    if before is None:
+        obj.save()
+        return
+    now = _columns(obj)
+    changed = [name for name, value in now.items() if before.get(name) != value]
+    if changed:
+        changed += [
+            f.attname
+            for f in obj._meta.concrete_fields
+            if getattr(f, "auto_now", False) and f.attname not in changed
+        ]
+        obj.save(update_fields=changed)
+    obj.__dict__[_AS_READ] = _columns(obj)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from policy.deadlines import due_at
 
+from .db import transaction_memo
 from .prepared import insert_all
 
 
@@ -38,7 +39,11 @@ class Deadline(models.Model):
 
 def deadline_open(*, case_type: str, case_id: int, name: str, due) -> None:
     """Open the deadline `name` of a case with a computed due time (policy.deadlines.DueTime):
-    one INSERT written once (approvals.prepared.insert_all; every step opens one)."""
+    one INSERT written once (approvals.prepared.insert_all; every step opens one). The
+    transaction remembers the due time for the task its step creates (`open_due`)."""
+    memo = transaction_memo()
+    if memo is not None:
+        memo[_due_key(case_type, case_id, name)] = due.at
     insert_all(
         [
             Deadline(
@@ -55,6 +60,9 @@ def deadline_open(*, case_type: str, case_id: int, name: str, due) -> None:
 def deadline_meet(*, case_type: str, case_id: int, name: str) -> None:
     """The step the deadline waited for has happened (or its window has closed): the open
     deadline of that name is met now (one UPDATE, written once: every step meets one)."""
+    memo = transaction_memo()
+    if memo is not None:
+        memo.pop(_due_key(case_type, case_id, name), None)
     connection = connections["default"]
     met_at = Deadline._meta.get_field("met_at")
     with connection.cursor() as cursor:
@@ -62,6 +70,27 @@ def deadline_meet(*, case_type: str, case_id: int, name: str) -> None:
             _meet_sql(connection.vendor),
             [met_at.get_db_prep_save(timezone.now(), connection), case_type, case_id, name],
         )
+
+
+def _due_key(case_type: str, case_id, name: str) -> tuple:
+    return ("deadline-due", case_type, int(case_id), name)
+
+
+def open_due(*, case_type: str, case_id: int, name: str):
+    """The due time of the case's open deadline `name` (the latest, should there be two), or
+    None: from the transaction that opened it, else one query."""
+    memo = transaction_memo()
+    if memo is not None:
+        key = _due_key(case_type, case_id, name)
+        if key in memo:
+            return memo[key]
+    return (
+        Deadline.objects.filter(
+            case_type=case_type, case_id=case_id, name=name, met_at__isnull=True
+        )
+        .order_by()
+        .aggregate(latest=models.Max("due_at"))["latest"]
+    )
 
 
 @lru_cache(maxsize=4)

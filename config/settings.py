@@ -159,6 +159,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if USING_POSTGRES and env.bool("DB_PREPARED_STATEMENTS", default=True):
+    # Parameters bound by the server, and a statement the connection has run twice kept
+    # prepared: an action's lock statements spend more time being planned (~0.4 ms) than run
+    # (~0.1 ms). Off (DB_PREPARED_STATEMENTS=0) behind a pooler in transaction mode, which
+    # cannot keep a prepared statement on its connection.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -21,7 +21,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from approvals.db import whole_transaction
+from approvals.db import as_read, whole_transaction
 from approvals.errors import StateConflict
 from approvals.history import know_audit_head
 from approvals.prepared import Prepared
@@ -114,6 +114,7 @@ def _locked_task(flow_class, case, action: Action, actor):
     task = prepared.first(case.pk, actor.pk) if action.per_owner else prepared.first(case.pk)
     if task is not None:
         _remember_head(case, task)
+        as_read(task)  # completing it updates the columns that changed (nodes.View)
     return task
 
 

@@ -10,14 +10,13 @@ in SQL (`by_urgency_qs`, `filter_tasks`): rows are built only for the page shown
 come with the tasks (`task_rows` then reads no deadlines).
 """
 
-from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals.deadlines import Deadline
 from org.models import Employee
 
 from .site import FLOWS
@@ -61,41 +60,13 @@ def open_tasks_for(user):
     return _human().filter(pk__in=ids).order_by("created", "pk")
 
 
-def _due_expression():
-    """The due time of the task's open deadline: per step that has one (the flows'
-    `node_deadlines`), the latest open deadline of that name of the task's case; NULL for a step
-    without a deadline. The same due time `task_rows` shows (`_open_deadlines`)."""
-    whens = []
-    for flow_class in FLOWS:
-        case_type = flow_class.case_model._meta.model_name
-        for node_name, deadline_name in flow_class.node_deadlines.items():
-            node = flow_class.instance.node(node_name)
-            if node is None:
-                continue
-            due = (
-                Deadline.objects.filter(
-                    case_type=case_type,
-                    name=deadline_name,
-                    met_at__isnull=True,
-                    case_id=OuterRef("process__artifact_object_id"),
-                )
-                # The latest as an aggregate, not ORDER BY due_at DESC LIMIT 1: that order made
-                # SQLite walk the (met_at, due_at) index, every open deadline, for each task.
-                .order_by()
-                .values("case_id")
-                .annotate(latest=Max("due_at"))
-                .values("latest")
-            )
-            whens.append(When(flow_task=node, then=Subquery(due)))
-    return Case(*whens, default=Value(None), output_field=DateTimeField())
-
-
 def by_urgency_qs(task_qs):
     """`task_qs` most urgent first, in SQL: by_urgency's order (due soonest, undated last, then
-    oldest assigned), ties in creation order. Each task carries `due_sql`, its due time."""
-    return task_qs.annotate(
-        due_sql=_due_expression(), since=Coalesce("assigned", "created")
-    ).order_by(F("due_sql").asc(nulls_last=True), "since", "created", "pk")
+    oldest assigned), ties in creation order. The due time is the task row's own (`scheduled`:
+    workflows.nodes keeps the step's deadline there)."""
+    return task_qs.annotate(since=Coalesce("assigned", "created")).order_by(
+        F("scheduled").asc(nulls_last=True), "since", "created", "pk"
+    )
 
 
 def _cases_where(flow_classes, **lookups) -> Q:
@@ -109,13 +80,13 @@ def _cases_where(flow_classes, **lookups) -> Q:
 
 def filter_tasks(task_qs, *, kind=None, department=None, overdue=None, q=None):
     """filter_rows's filters in SQL: kind of case (API resource), department id, overdue only
-    (needs by_urgency_qs's `due_sql`), applicant name contains `q` (case-insensitive)."""
+    (the task's due time), applicant name contains `q` (case-insensitive)."""
     flows = [f for f in FLOWS if not kind or f.resource == kind]
     task_qs = task_qs.filter(process__flow_class__in=flows)
     if department:
         task_qs = task_qs.filter(_cases_where(flows, department_id=department))
     if overdue:
-        task_qs = task_qs.filter(due_sql__lt=timezone.now())
+        task_qs = task_qs.filter(scheduled__lt=timezone.now())
     if q and q.strip():
         task_qs = task_qs.filter(_cases_where(flows, employee__name__icontains=q.strip()))
     return task_qs
@@ -133,8 +104,9 @@ def task_url(task) -> str:
 
 def task_rows(task_qs, user, *, with_deadlines: bool = True) -> list[dict]:
     """One row per task of `task_qs` whose case still exists (kind, applicant, step, due time).
-    `task_qs` is a queryset, or a page of one (a list: its cases are read by id); tasks from
-    by_urgency_qs bring their due time, so no deadline is read."""
+    `task_qs` is a queryset, or a page of one (a list: its cases are read by id). An open
+    task's due time is its row's (`scheduled`, the step's open deadline); `with_deadlines`
+    False shows none (done tasks)."""
     flows = set(FLOWS)
     tasks = list(task_qs)
     flows_present = {task.process.flow_class for task in tasks} & flows
@@ -156,10 +128,6 @@ def task_rows(task_qs, user, *, with_deadlines: bool = True) -> list[dict]:
         }
         for flow_class in flows_present
     }
-    annotated = bool(tasks) and hasattr(tasks[0], "due_sql")
-    due = {}
-    if with_deadlines and not annotated:
-        due = _open_deadlines(case_ids, flows_present)
     standing_in = _principals(tasks)
     me = getattr(user, "employee", None)
     now = timezone.now()
@@ -173,10 +141,7 @@ def task_rows(task_qs, user, *, with_deadlines: bool = True) -> list[dict]:
         if case is None:
             continue
         node = task.flow_task
-        if annotated:
-            due_at = task.due_sql
-        else:
-            due_at = due.get((flow_class, case.pk, flow_class.node_deadlines.get(node.name)))
+        due_at = task.scheduled if with_deadlines and task.status in OPEN else None
         node_actions = flow_class.node_actions.get(node.name, [])
         own = me is not None and me.pk in flow_class.instance.parties(case)
         rows.append(
@@ -270,29 +235,6 @@ def _principals(tasks) -> dict:
     if not user_ids:
         return {}
     return dict(Employee.objects.filter(user_id__in=user_ids).values_list("user_id", "name"))
-
-
-def _open_deadlines(case_ids, flow_classes) -> dict:
-    """(flow, case id, step name) -> due time of the open deadline; one query per kind of case."""
-    result = {}
-    for flow_class in flow_classes:
-        case_type = flow_class.case_model._meta.model_name
-        # No ORDER BY (the model's due_at order made SQLite pick the met_at index and walk every
-        # open deadline); of two open deadlines of one name, the later one counts.
-        rows = (
-            Deadline.objects.filter(
-                case_type=case_type,
-                met_at__isnull=True,
-                case_id__in=case_ids(flow_class),
-            )
-            .order_by()
-            .values_list("case_id", "name", "due_at")
-        )
-        for case_id, name, due_at in rows:
-            key = (flow_class, case_id, name)
-            if key not in result or due_at > result[key]:
-                result[key] = due_at
-    return result
 
 
 def _title(node, case, labels: dict) -> str:

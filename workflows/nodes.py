@@ -23,10 +23,11 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.nodes.view import ViewActivation
-from viewflow.workflow.signals import flow_finished, flow_started, task_started
+from viewflow.workflow.signals import flow_finished, flow_started, task_finished, task_started
 from viewflow.workflow.status import PROCESS, STATUS
 
-from approvals.db import atomic
+from approvals.db import atomic, save_changed
+from approvals.deadlines import open_due
 
 
 class _Nothing:
@@ -125,6 +126,23 @@ class Start(flow.StartHandle):
     activation_class = _StartActivation
 
 
+def _step_due(flow_task, process):
+    """The due time of the step's open deadline (the flows' `node_deadlines`), kept on its task
+    row (viewflow's `scheduled`, which only its timers use otherwise) so that an inbox is
+    ordered by an indexed column: known from the transaction that opened the deadline, else
+    read. None for a step without a deadline. A deadline is never moved once open (met, and
+    another opened, with a new task), so the row stays true."""
+    flow_class = flow_task.flow_class
+    name = getattr(flow_class, "node_deadlines", {}).get(flow_task.name)
+    if name is None or not process.artifact_object_id:
+        return None
+    return open_due(
+        case_type=flow_class.case_model._meta.model_name,
+        case_id=process.artifact_object_id,
+        name=name,
+    )
+
+
 class _ViewActivation(ViewActivation):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
@@ -144,10 +162,19 @@ class _ViewActivation(ViewActivation):
         if owner:
             task.owner = owner
             task.status = STATUS.ASSIGNED
+        task.scheduled = _step_due(flow_task, prev_activation.process)
         task.save()
         if flow_task._on_create is not None:
             flow_task._on_create(activation)
         return activation
+
+    @Activation.status.transition(source=STATUS.STARTED, target=STATUS.DONE)
+    def complete(self):
+        """viewflow's complete, the task row updated in the columns that changed since the
+        engine read it (owner, status, started, finished) rather than in all of them."""
+        self.task.finished = timezone.now()
+        save_changed(self.task)
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
 
 
 class View(flow.View):

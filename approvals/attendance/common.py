@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import delegation, routing
 from approvals import permissions as perms
+from approvals.db import save_changed
 from approvals.errors import NotAllowed
 from approvals.fsm import state_conflict as conflict  # noqa: F401  (used by the services)
 from approvals.fsm import transition
@@ -81,7 +82,7 @@ def decide(case, actor, lead, action: str, text: str, *, rule: str):
     case.decided_at = timezone.now()
     case.decided_by = perms.employee_of(actor)
     case.decision_reason = text
-    case.save()
+    save_changed(case)
     behalf = on_behalf_of(actor, lead)
     log(
         case,

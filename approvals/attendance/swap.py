@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
-from approvals.db import atomic, lock_case
+from approvals.db import atomic, lock_case, save_changed
 from approvals.errors import InvalidInput, NotAllowed, NotFound, PolicyViolation
 from approvals.fsm import transition
 from approvals.history import new_case
@@ -181,7 +181,7 @@ def swap_consent(*, shiftswap: ShiftSwap, actor, comment=None) -> ShiftSwap:
         check_colleague(actor, swap, "consent")
         from_state, to_state = transition(swap, "consent")
         swap.consented_at = timezone.now()
-        swap.save()
+        save_changed(swap)
         common.log(swap, "consent", actor, from_state, to_state, [RULE], _text(comment))
     return swap
 
@@ -193,7 +193,7 @@ def swap_refuse(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
         from_state, to_state = transition(swap, "refuse")
         swap.decided_at = timezone.now()
         swap.decision_reason = _text(reason)
-        swap.save()
+        save_changed(swap)
         common.log(swap, "refuse", actor, from_state, to_state, [RULE], swap.decision_reason)
     return swap
 
@@ -220,7 +220,7 @@ def swap_cancel(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
         check_canceller(actor, swap)
         from_state, to_state = transition(swap, "cancel")
         swap.decided_at = timezone.now()
-        swap.save()
+        save_changed(swap)
         common.log(swap, "cancel", actor, from_state, to_state, [RULE], _text(reason))
     return swap
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import delegation, routing
 from approvals import permissions as perms
-from approvals.db import atomic
+from approvals.db import atomic, save_changed
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation
 from approvals.fsm import transition
 from org.levels import Role
@@ -174,7 +174,7 @@ def penalty_respond(
         from_state, to_state = transition(penalty, name, action="respond")
         if decision == Objection.Decision.REVOKE:
             penalty.closed_at = timezone.now()
-        penalty.save()
+        save_changed(penalty)
         common.meet_deadline(penalty, "response")
         common.log(
             penalty,
@@ -286,7 +286,7 @@ def _finalise(penalty: Penalty, actor, *, action: str = "finalise", comment: str
     penalty.final_at = penalty.closed_at = now
     penalty.fine = policy.fine_for(penalty.sanction)
     penalty.points = policy.points_for(penalty.sanction)
-    penalty.save()
+    save_changed(penalty)
     if penalty.fine or penalty.points:
         score_event_book(
             employee=penalty.employee,

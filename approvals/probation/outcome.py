@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.db import atomic
+from approvals.db import atomic, save_changed
 from approvals.errors import InvalidInput, PolicyViolation, StateConflict
 from approvals.fsm import transition
 from org.levels import Level
@@ -50,13 +50,13 @@ def probation_approve(*, probation: Probation, actor, comment=None) -> Probation
                 "ends_on": probation.ends_on.isoformat(),
             }
             probation.outcome = ""
-            probation.save()
+            save_changed(probation)
             common.log(
                 probation, "approve", actor, from_state, to_state, ["PROB-3"], comment, data=data
             )
             return probation
         from_state, to_state = transition(probation, "approve", action="approve")
-        probation.save()
+        save_changed(probation)
         common.log(
             probation,
             "approve",
@@ -82,7 +82,7 @@ def probation_reject(*, probation: Probation, actor, reason=None) -> Probation:
         probation.outcome = ""
         probation.extend_months = None
         probation.early_applied_at = None
-        probation.save()
+        save_changed(probation)
         common.log(
             probation,
             "reject",
@@ -148,7 +148,7 @@ def probation_confirm(*, probation: Probation, actor, effective_date=None) -> Pr
             )
         from_state, to_state = transition(probation, "confirm", action="confirm")
         probation.effective_on = effective_on
-        probation.save()
+        save_changed(probation)
         common.log(
             probation,
             "confirm",
@@ -191,6 +191,6 @@ def probation_take_effect(*, probation: Probation, actor=None) -> Probation:
             from_state, to_state = transition(probation, "end", action="take-effect")
             rules, data = ["PROB-3"], {"outcome": probation.outcome}
         probation.closed_at = timezone.now()
-        probation.save()
+        save_changed(probation)
         common.log(probation, "take-effect", actor, from_state, to_state, rules, data=data)
     return probation

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
-from approvals.db import atomic
+from approvals.db import atomic, save_changed
 from approvals.delegation import on_behalf_of
 from approvals.errors import InvalidInput, NotFound, PolicyViolation
 from approvals.fsm import transition
@@ -141,7 +141,7 @@ def probation_record_exam(*, probation: Probation, actor, passed=None, score=Non
         probation.exam_notes = notes
         probation.exam_by = perms.employee_of(actor)
         probation.exam_at = timezone.now()
-        probation.save()
+        save_changed(probation)
         common.log(
             probation,
             "record-exam",
@@ -227,7 +227,7 @@ def probation_apply_early(*, actor, statement=None) -> Probation:
             )
         probation.early_applied_at = timezone.now()
         probation.early_statement = statement
-        probation.save()
+        save_changed(probation)
         common.log(
             probation, "apply-early", actor, probation.state, probation.state, ["PROB-4"], statement
         )
@@ -262,7 +262,7 @@ def _record_assessment(probation, actor, principal, outcome, reason, *, action, 
     probation.outcome_reason = reason
     probation.assessed_by = principal or perms.employee_of(actor)
     probation.assessed_at = timezone.now()
-    probation.save()
+    save_changed(probation)
     common.log(
         probation,
         action,

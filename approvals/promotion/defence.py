@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
 from approvals import routing
-from approvals.db import atomic
+from approvals.db import atomic, save_changed
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
 from approvals.inputs import local_minute
@@ -81,7 +81,7 @@ def promotion_schedule_defence(*, promotion: Promotion, actor, at, panel: list[i
             )
         from_state, to_state = transition(promotion, "schedule_defence", action="schedule-defence")
         promotion.defence_at = at
-        promotion.save()
+        save_changed(promotion)
         DefenceScore.objects.bulk_create(
             DefenceScore(promotion=promotion, panelist=m) for m in members
         )
@@ -185,7 +185,7 @@ def _conclude_defence_if_complete(promotion: Promotion) -> None:
     from_state, to_state = transition(promotion, method)
     if not summary["passed"]:
         promotion.closed_at = timezone.now()
-    promotion.save()
+    save_changed(promotion)
     _log(
         promotion,
         method.replace("_", "-"),
@@ -244,7 +244,7 @@ def promotion_confirm(*, promotion: Promotion, actor, effective_date=None) -> Pr
             )
         from_state, to_state = transition(promotion, "confirm", action="confirm")
         promotion.effective_on = effective_on
-        promotion.save()
+        save_changed(promotion)
         _log(
             promotion,
             "confirm",
@@ -279,7 +279,7 @@ def promotion_take_effect(*, promotion: Promotion, actor=None) -> Promotion:
         )
         from_state, to_state = transition(promotion, "take_effect", action="take-effect")
         promotion.closed_at = timezone.now()
-        promotion.save()
+        save_changed(promotion)
         _log(
             promotion,
             "take-effect",

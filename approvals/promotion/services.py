@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals import delegation, routing
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
-from approvals.db import atomic
+from approvals.db import atomic, save_changed
 from approvals.errors import InvalidInput, NotAllowed, PolicyViolation, StateConflict
 from approvals.fsm import state_conflict, transition
 from approvals.history import new_case
@@ -353,7 +353,7 @@ def _decide(
         from_state, to_state = transition(promotion, method, action=action)
         if to_state not in OPEN_STATES:
             promotion.closed_at = timezone.now()
-        promotion.save()
+        save_changed(promotion)
         _log(
             promotion,
             action,
@@ -419,7 +419,7 @@ def promotion_approve(
                 },
             )
         from_state, to_state = transition(promotion, "approve", action="approve")
-        promotion.save()
+        save_changed(promotion)
         rules = ["PROMO-3"] + (["PROMO-1"] if promotion.skip_level else [])
         _log(
             promotion,
@@ -480,7 +480,7 @@ def promotion_withdraw(*, promotion: Promotion, actor, reason: str = "") -> Prom
             )
         from_state, to_state = transition(promotion, "withdraw", action="withdraw")
         promotion.closed_at = timezone.now()
-        promotion.save()
+        save_changed(promotion)
         _log(
             promotion, "withdraw", actor, from_state, to_state, ["PROMO-4"], (reason or "").strip()
         )
