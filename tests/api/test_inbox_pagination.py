@@ -7,11 +7,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
+from viewflow.workflow.models import Task
 
 from approvals.deadlines import Deadline
 from tests.orgdata import build_org, employee, serve_verbal_warning
 from tests.workflows.test_inbox_queries import open_applications
 from workflows.inbox import inbox_for, open_tasks_for
+from workflows.promotion import PromotionFlow
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +42,9 @@ def all_pages(user, page_size):
 
 def mixed_due_times(org, n=9):
     """`n` nominations for the lead with due times out of creation order, two the same, two
-    with no open deadline (met), so the order depends on due, then assigned, then creation."""
+    with no open deadline (met), so the order depends on due, then assigned, then creation.
+    The deadlines are rewritten in place, which no service does (a deadline is met, never
+    moved): each task's row is given the same due time, as workflows.nodes gives it."""
     open_applications(org, n)
     base = timezone.now() + dt.timedelta(days=1)
     offsets = [5, 1, None, 3, 1, 7, None, 2, 4]
@@ -52,6 +56,10 @@ def mixed_due_times(org, n=9):
         else:
             deadline.due_at = base + dt.timedelta(hours=hours)
         deadline.save()
+        Task.objects.filter(
+            flow_task=PromotionFlow.instance.node("nominate"),
+            process__artifact_object_id=deadline.case_id,
+        ).update(scheduled=None if hours is None else deadline.due_at)
 
 
 @pytest.mark.parametrize("page_size", [1, 2, 4, 9, 50])
