@@ -82,6 +82,11 @@ def acting_for(actor, principal: Employee | None, at: dt.datetime | None = None)
         return None
     if principal.user_id == actor.pk:
         return principal
+    # Most principals have no delegated leave at all: the cached table says so without a read
+    # per call (a list of 200 cases asks once per row). A stale table can only refuse a delegate
+    # for its TTL, never let anyone act: a hit still reads the leave itself.
+    if not may_be_away(principal, at):
+        return None
     delegate = delegate_of(principal, at)
     if delegate is not None and delegate.user_id == actor.pk:
         return principal

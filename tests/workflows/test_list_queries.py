@@ -78,3 +78,37 @@ def test_lead_lists_probations_in_constant_queries(org):
     assert (small[1], big[1]) == (2, 22)
     assert big[0] == small[0]
     print(f"\nprobations list: {small[0]} queries for 2 rows, {big[0]} for 22")
+
+
+@pytest.mark.parametrize("who", ["gm", "admin"])
+@pytest.mark.parametrize("resource", ["leaves", "probations", "promotions"])
+def test_oversight_lists_in_constant_queries(org, who, resource):
+    """The GM office and administration see every department's cases: their lists read the
+    delegation of each row's lead once per request, not once per row."""
+    from tests.leave.helpers import ask
+    from tests.orgdata import eligible_agent
+    from workflows.probation import probation_start
+
+    def add(start, n):
+        for i in range(start, start + n):
+            if resource == "leaves":
+                begins = local(2026, 3, 9, 9) + dt.timedelta(days=i)
+                ask(
+                    employee(f"l{i}", department=org.cs),
+                    start=begins,
+                    end=begins + dt.timedelta(hours=4),
+                )
+            elif resource == "probations":
+                probation_start(employee=employee(f"n{i}", department=org.cs, level="probationer"))
+            else:
+                from tests.orgdata import apply_for_promotion
+
+                apply_for_promotion(eligible_agent(f"e{i}", department=org.cs).user)
+
+    with time_machine.travel(local(2026, 3, 2, 10), tick=False):
+        add(0, 2)
+        small = list_queries(getattr(org, who), resource)
+        add(2, 10)
+        big = list_queries(getattr(org, who), resource)
+    assert (small[1], big[1]) == (2, 12)
+    assert big[0] == small[0]
