@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
 from approvals.db import whole_transaction
-from approvals.inputs import ladder_level, record_id, whole_number
+from approvals.inputs import ladder_level, record_id
 from approvals.penalty.services import penalty_serve
 from approvals.promotion.services import promotion_submit
 from approvals.selectors import deadlines_for, timelines_for
@@ -24,7 +24,30 @@ from workflows.penalty import PenaltyFlow
 from workflows.promotion import PromotionFlow
 
 from .casework import CaseworkActions, _body, casework_context
+from .lists import (
+    filter_cases,
+    filter_employees,
+    inbox_filters,
+    page_links,
+    page_of,
+    page_params,
+)
 from .serializers import EmployeeSerializer, PenaltySerializer, PromotionSerializer
+
+LIST_PARAMETERS = [
+    OpenApiParameter("page", int, required=False, description="1 (default), 2, ..."),
+    OpenApiParameter("page_size", int, required=False, description="200 by default and at most"),
+]
+CASE_FILTERS = [
+    OpenApiParameter("state", str, required=False, description="a state of this kind of case"),
+    OpenApiParameter("department", int, required=False, description="a department id"),
+    OpenApiParameter("overdue", str, required=False, description="1: an open deadline is past"),
+    OpenApiParameter("q", str, required=False, description="the employee's name contains it"),
+]
+EMPLOYEE_FILTERS = [
+    CASE_FILTERS[1],
+    OpenApiParameter("q", str, required=False, description="the name or username contains it"),
+]
 
 
 class CaseViewSet(CaseworkActions, viewsets.ViewSet):
@@ -59,9 +82,16 @@ class CaseViewSet(CaseworkActions, viewsets.ViewSet):
     def represent(self, case):
         return self.serializer_class(case, context=self.context([case])).data
 
+    @extend_schema(parameters=LIST_PARAMETERS + CASE_FILTERS)
     def list(self, request):
-        cases = list(self.get_queryset().order_by("-pk")[:200])
-        return Response(self.serializer_class(cases, many=True, context=self.context(cases)).data)
+        qs = filter_cases(self.get_queryset(), request.query_params).order_by("-pk")
+        cases, links = page_of(request, qs)
+        response = Response(
+            self.serializer_class(cases, many=True, context=self.context(cases)).data
+        )
+        if links:
+            response["Link"] = links
+        return response
 
     def retrieve(self, request, pk=None):
         return Response(self.represent(self.get_case(pk)))
@@ -223,20 +253,6 @@ class NotFoundView(APIView):
 
 INBOX_PAGE_SIZE = 50
 INBOX_PAGE_SIZE_MAX = 200
-PAGE_MAX = 100_000
-
-
-def page_links(request, page: int, last: int) -> str:
-    """RFC 8288 `Link` header: rel="prev" and rel="next" to the neighbouring pages ("" when
-    there is one page)."""
-    links = []
-    for rel, number in (("prev", min(page - 1, last)), ("next", page + 1)):
-        if 1 <= number <= last and number != page:
-            query = request.GET.copy()
-            query["page"] = str(number)
-            url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-            links.append(f'<{url}>; rel="{rel}"')
-    return ", ".join(links)
 
 
 class InboxView(APIView):
@@ -249,6 +265,8 @@ class InboxView(APIView):
             OpenApiParameter(
                 "page_size", int, required=False, description="50 by default, at most 200"
             ),
+            OpenApiParameter("kind", str, required=False, description="a resource: leaves, ..."),
+            *CASE_FILTERS[1:],
         ],
         responses=inline_serializer(
             name="InboxRow",
@@ -270,14 +288,12 @@ class InboxView(APIView):
     )
     def get(self, request):
         params = request.query_params
-        page = whole_number(params.get("page"), field="page", default=1, limit=PAGE_MAX)
-        page_size = whole_number(
-            params.get("page_size"),
-            field="page_size",
-            default=INBOX_PAGE_SIZE,
-            limit=INBOX_PAGE_SIZE_MAX,
+        page, page_size = page_params(
+            params, default_size=INBOX_PAGE_SIZE, max_size=INBOX_PAGE_SIZE_MAX
         )
-        rows, total = inbox_page(request.user, page=page, page_size=page_size)
+        rows, total = inbox_page(
+            request.user, page=page, page_size=page_size, **inbox_filters(params)
+        )
         response = Response(rows)
         response["X-Total-Count"] = str(total)
         links = page_links(request, page, max(1, -(-total // page_size)))
@@ -303,6 +319,15 @@ class EmployeeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return employees_visible_to(self.request.user).distinct()
+
+    @extend_schema(parameters=LIST_PARAMETERS + EMPLOYEE_FILTERS)
+    def list(self, request):
+        qs = filter_employees(self.get_queryset(), request.query_params).order_by("pk")
+        employees, links = page_of(request, qs)
+        response = Response(self.get_serializer(employees, many=True).data)
+        if links:
+            response["Link"] = links
+        return response
 
     def get_object(self):
         pk = self.kwargs["pk"]

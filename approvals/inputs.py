@@ -32,6 +32,11 @@ FIELD_LABELS = {
     # paginated lists
     "page": _("page number"),
     "page_size": _("page size"),
+    "state": _("state"),
+    "department": _("department"),
+    "overdue": _("overdue filter"),
+    "q": _("search text"),
+    "kind": _("kind of case"),
 }
 
 

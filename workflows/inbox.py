@@ -203,10 +203,11 @@ def inbox_for(user) -> list[dict]:
     return [{k: row[k] for k in INBOX_KEYS} for row in rows]
 
 
-def inbox_page(user, *, page: int, page_size: int) -> tuple[list[dict], int]:
+def inbox_page(user, *, page: int, page_size: int, **filters) -> tuple[list[dict], int]:
     """API `GET /inbox/?page=&page_size=`: one page of inbox_for's rows (ordered and cut in SQL,
-    rows built for that page only) and the number of open tasks (a COUNT)."""
-    task_qs = filter_tasks(open_tasks_for(user))
+    rows built for that page only) and the number of open tasks (a COUNT); `filters` are
+    filter_tasks's."""
+    task_qs = filter_tasks(open_tasks_for(user), **filters)
     total = task_qs.count()
     start = (page - 1) * page_size
     tasks = list(by_urgency_qs(task_qs)[start : start + page_size]) if start < total else []
