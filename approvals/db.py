@@ -1,6 +1,6 @@
 """The transaction of a service."""
 
-import copy
+import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -126,14 +126,29 @@ def read_case(queryset, pk):
 _AS_READ = "_approvals_as_read"
 
 
+_ATTNAMES: dict = {}
+_UNLOADED = object()
+_JSON_TEXT = object()
+
+
+def _attnames(model) -> tuple:
+    names = _ATTNAMES.get(model)
+    if names is None:
+        names = _ATTNAMES[model] = tuple(
+            f.attname for f in model._meta.concrete_fields if not f.primary_key
+        )
+    return names
+
+
 def _columns(obj) -> dict:
     values = {}
-    for f in obj._meta.concrete_fields:
-        if f.primary_key:
-            continue
-        value = getattr(obj, f.attname)
-        # A JSON value may be changed in place: compare a copy of what was read.
-        values[f.attname] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+    for name in _attnames(type(obj)):
+        value = obj.__dict__.get(name, _UNLOADED)  # a deferred field stays unread
+        # A JSON value may be changed in place: compare its text as read (a C-speed dump,
+        # several times cheaper than a deep copy of the same dict).
+        if isinstance(value, (dict, list)):
+            value = (_JSON_TEXT, json.dumps(value, sort_keys=True, default=str))
+        values[name] = value
     return values
 
 
