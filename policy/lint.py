@@ -170,6 +170,10 @@ def lint(data: dict) -> list[Finding]:
     findings += check_salaries(data["salaries"])
     findings += check_performance_pay(data.get("performance_pay", {}))
     findings += check_promotion(data["promotion"])
+    if "score_events" in data:
+        from .lint_catalogue import check_catalogue
+
+        findings += check_catalogue(data)
     return findings
 
 

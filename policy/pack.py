@@ -1,6 +1,7 @@
 """A read-only view of one policy pack's data with the questions the processes ask of it."""
 
 import datetime as dt
+import functools
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +37,150 @@ class Policy:
             if band_contains(band, score):
                 return band
         raise ValueError(f"score {score} falls in no band of the policy (run policy_lint)")
+
+    # --- the month's events and score (SCORE-2, SCORE-3, SCORE-9, SCORE-10) -------------------
+    @functools.cached_property
+    def score_events(self) -> dict:
+        """SCORE-2/3/9: the catalogue, code → `policy.catalogue.ScoreEventType`, in pack order."""
+        from .catalogue import parse_catalogue
+
+        return parse_catalogue(self.data)
+
+    def score_event(self, code: str):
+        """The catalogue entry `code`; LookupError naming the version when it has none."""
+        try:
+            return self.score_events[code]
+        except KeyError:
+            raise LookupError(f"policy {self.version} has no score event {code!r}") from None
+
+    def deduction_band(self, band: str) -> tuple[Decimal, Decimal]:
+        """SCORE-3: the (min, max) points a deduction of `band` may carry."""
+        entry = self.data["deduction_bands"][band]
+        return Decimal(entry["min"]), Decimal(entry["max"])
+
+    def deduction_band_label(self, band: str, language: str | None = None) -> str:
+        from .catalogue import language_key
+
+        if language is None:
+            from django.utils import translation
+
+            language = translation.get_language()
+        return self.data["deduction_bands"][band]["labels"][language_key(language)]
+
+    @property
+    def _score_month(self) -> dict:
+        return self.data["score_month"]
+
+    @property
+    def score_base(self) -> Decimal:
+        """SCORE-1/10: every month starts from this score."""
+        return Decimal(self._score_month["base"])
+
+    @property
+    def score_floor(self) -> Decimal:
+        """SCORE-10: a month's score is never below this."""
+        return Decimal(self._score_month["floor"])
+
+    @property
+    def score_cap(self) -> Decimal:
+        """SCORE-1/10: a month's score is never above this (pack: `score_max`)."""
+        return Decimal(self.data.get("score_max", "110"))
+
+    @property
+    def score_step(self) -> Decimal:
+        """The resolution of a score (SCORE-1: one decimal place)."""
+        return Decimal(self.data.get("score_step", "0.1"))
+
+    @property
+    def surcharge_points(self) -> Decimal:
+        """SCORE-3: the further deduction of a month with too many violations."""
+        return Decimal(self._score_month["surcharge"]["points"])
+
+    @property
+    def surcharge_thresholds(self) -> dict[str, int]:
+        """SCORE-3: band → the number of its deductions in a month that adds the surcharge."""
+        return {b: int(n) for b, n in self._score_month["surcharge"]["thresholds"].items()}
+
+    @property
+    def month_close_day(self) -> int:
+        """SCORE-10: the local day of the next month on which a month closes by itself."""
+        return int(self._score_month["close_day"])
+
+    def month_close_on(self, month: dt.date) -> dt.date:
+        """SCORE-10: the local date on which the month containing `month` closes by itself (the
+        close is due when that day begins, company time)."""
+        following = (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        return following + dt.timedelta(days=self.month_close_day - 1)
+
+    # --- alerts (SCORE-7, SCORE-11) --------------------------------------------------------
+    @property
+    def _alerts(self) -> dict:
+        return self.data["score_alerts"]
+
+    @property
+    def alert_below(self) -> Decimal:
+        """SCORE-7: a closed month scored below this is an alert."""
+        return Decimal(self._alerts["below"])
+
+    @property
+    def alert_last_months(self) -> int:
+        """SCORE-7: this many consecutive months last in the department (below the mark)."""
+        return int(self._alerts["last_in_department"]["months"])
+
+    @property
+    def alert_last_below(self) -> Decimal:
+        """SCORE-7: ... each scored below this."""
+        return Decimal(self._alerts["last_in_department"]["below"])
+
+    @property
+    def last_place_min_agents(self) -> int:
+        """SCORE-11: a department with fewer scored agents than this has no last place."""
+        return int(self._alerts["last_in_department"]["min_agents"])
+
+    @property
+    def alert_failed_months(self) -> int:
+        """SCORE-7: this many consecutive failed months is an alert."""
+        return int(self._alerts["failed_streak"]["months"])
+
+    @property
+    def alert_failed_tier(self) -> int:
+        """SCORE-7: a month of this tier or worse is failed (default tier 4, below 60)."""
+        return int(self._alerts["failed_streak"]["tier"])
+
+    # --- pay (SCORE-6, SCORE-8) ------------------------------------------------------------
+    @property
+    def _salary_float(self) -> dict:
+        return self.data["salary_float"]
+
+    @property
+    def float_per_point(self) -> Decimal:
+        """SCORE-6: yuan per point away from the pivot."""
+        return Decimal(self._salary_float["per_point"])
+
+    @property
+    def float_around(self) -> Decimal:
+        """SCORE-6: the score at which pay does not move."""
+        return Decimal(self._salary_float["around"])
+
+    @property
+    def float_clamp(self) -> Decimal:
+        """SCORE-6: the float never moves pay by more than this, either way."""
+        return Decimal(self._salary_float["clamp"])
+
+    @property
+    def float_from_month(self) -> int:
+        """SCORE-6: the first month of service whose pay floats (1 = the hire month)."""
+        return int(self._salary_float["from_month"])
+
+    def performance_pay_rate(self, tier: int) -> Decimal:
+        """SCORE-8: the share of the base paid as performance pay in `tier`."""
+        return Decimal(self.data["performance_pay"]["rates"][str(tier)])
+
+    @property
+    def commission_bands(self) -> list[tuple[Decimal, Decimal]]:
+        """SCORE-8: (minimum sales, rate) of each band, lowest first."""
+        bands = [(Decimal(b["min_sales"]), Decimal(b["rate"])) for b in self.data["commission"]]
+        return sorted(bands)
 
     # --- ORG-3 ----------------------------------------------------------------------------
     def salary_for(self, level: str) -> Decimal:
