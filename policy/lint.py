@@ -123,6 +123,48 @@ def check_performance_pay(pay: dict) -> list[Finding]:
     return findings
 
 
+def check_commission(bands: list[dict]) -> list[Finding]:
+    """SCORE-8, PAY-2: one band per threshold, and any amount the handbook prints for a band
+    (`printed`, the commission at its threshold) must be what its rate gives."""
+    findings = []
+    seen: dict[Decimal, int] = {}
+    for i, band in enumerate(bands):
+        path = f"commission[{i}]"
+        low, rate = Decimal(band["min_sales"]), Decimal(band["rate"])
+        if low in seen:
+            findings.append(
+                Finding(
+                    "commission_duplicate",
+                    ERROR,
+                    path,
+                    f"sales of {low} start bands {seen[low]} and {i}: which rate applies?",
+                )
+            )
+        seen.setdefault(low, i)
+        if "printed" in band and Decimal(band["printed"]) != low * rate:
+            printed = Decimal(band["printed"])
+            base = f"; {printed} is {_percent(rate)} of {_plain(printed / rate)}" if rate else ""
+            findings.append(
+                Finding(
+                    "commission_misprint",
+                    ERROR,
+                    path,
+                    f"the handbook prints {printed} for sales of {low} at {_percent(rate)}, but "
+                    f"{_percent(rate)} of {low} is {_plain(low * rate)}{base}",
+                )
+            )
+    return findings
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{_plain(rate * 100)}%"
+
+
+def _plain(value: Decimal) -> str:
+    """780 rather than 780.000 or 7.8E+2."""
+    return format(value.normalize(), "f")
+
+
 def check_promotion(promotion: dict) -> list[Finding]:
     findings = []
     for level, rule in promotion.get("rules", {}).items():
@@ -169,6 +211,7 @@ def lint(data: dict) -> list[Finding]:
     findings += check_bands(data["grades"], "grade", "grades", step, top)
     findings += check_salaries(data["salaries"])
     findings += check_performance_pay(data.get("performance_pay", {}))
+    findings += check_commission(data.get("commission", []))
     findings += check_promotion(data["promotion"])
     if "score_events" in data:
         from .lint_catalogue import check_catalogue

@@ -87,3 +87,27 @@ def test_policy_in_force_by_effective_date():
     )
     assert policy_in_force().cooldown_months == 3
     assert policy_in_force(at=timezone.now() + dt.timedelta(days=2)).cooldown_months == 6
+
+
+def test_pay2_linter_reports_the_handbooks_commission_misprint():
+    """PAY-2: the handbook prints 650 for 60,000 of sales at 1.3%; that is 1.3% of 50,000."""
+    findings = {(f.code, f.path): f for f in lint(LITERAL)}
+    finding = findings[("commission_misprint", "commission[3]")]
+    assert finding.severity == "error"
+    assert "prints 650 for sales of 60000 at 1.3%" in finding.message
+    assert "1.3% of 60000 is 780" in finding.message
+    assert "650 is 1.3% of 50000" in finding.message
+    # The other printed amounts (140, 270, 400) agree with their rates.
+    assert [p for c, p in findings if c == "commission_misprint"] == ["commission[3]"]
+
+
+def test_pay2_a_printed_commission_that_agrees_with_its_rate_is_no_finding():
+    data = json.loads(json.dumps(LITERAL))
+    data["commission"][3]["printed"] = "780"
+    assert not [f for f in lint(data) if f.code == "commission_misprint"]
+
+
+def test_score8_two_commission_bands_on_one_threshold_are_refused():
+    data = json.loads(json.dumps(DEFAULT.data))
+    data["commission"].append({"min_sales": "40000", "rate": "0.011"})
+    assert [f.path for f in lint(data) if f.code == "commission_duplicate"] == ["commission[4]"]
