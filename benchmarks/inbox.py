@@ -8,7 +8,9 @@ Run:  .venv/bin/python benchmarks/inbox.py [N ...] [--repeat R] [--budget S] [--
           benchmarks/inbox.py --explain
 Sizes default to 100 1000 10000 100000 open human tasks, built up in one database and measured
 at each size. Uses a throw-away SQLite database in WAL mode (removed at the end unless --keep),
-or DATABASE_URL (a scratch database: it is flushed first). 100,000 takes about 7 minutes on
+or DATABASE_URL (a scratch database: it is flushed first). `--page-size K` asks the API's lists
+and inbox for pages of K rows, so that the GM office and the big lead, whose answers grow with N
+up to a full page, are compared at equal answers. 100,000 takes about 7 minutes on
 PostgreSQL and 12 on SQLite, most of it measuring.
 
 The data: 50 departments, each with its lead, plus the GM office, administration and a trainer.
@@ -615,7 +617,19 @@ def main(argv=None):
     parser.add_argument("--explain", action="store_true", help="plans of the flagged endpoints")
     parser.add_argument("--analyze", action="store_true", help="SQLite: ANALYZE after each growth")
     parser.add_argument("--keep", action="store_true", help="keep the throw-away SQLite database")
+    parser.add_argument(
+        "--page-size",
+        type=int,
+        help="ask every API list and the API inbox for pages of this size (?page_size=): "
+        "the users whose answer grows with N then answer as many rows at every size",
+    )
     args = parser.parse_args(argv)
+    if args.page_size:
+        global ENDPOINTS
+        ENDPOINTS = tuple(
+            (label, f"{path}?page_size={args.page_size}" if path.startswith("/api/") else path)
+            for label, path in ENDPOINTS
+        )
     try:
         run(args)
     finally:
