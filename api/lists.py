@@ -57,10 +57,16 @@ def page_of(request, qs, *, default_size: int = LIST_PAGE_SIZE) -> tuple[list, s
         request.query_params, default_size=default_size, max_size=LIST_PAGE_SIZE_MAX
     )
     start = (page - 1) * size
-    rows = list(qs[start : start + size + 1])
-    more = len(rows) > size
+    # The page's ids first, then its rows by id: one query for both let PostgreSQL misjudge
+    # how few rows a lead's visibility keeps and join every case of the company to its people
+    # before cutting the page (benchmarks/inbox.py, shift swaps at 100,000 tasks: 90 ms for 3).
+    ids = list(qs.values_list("pk", flat=True)[start : start + size + 1])
+    more = len(ids) > size
+    ids = ids[:size]
+    found = {row.pk: row for row in qs.filter(pk__in=ids).order_by()} if ids else {}
+    rows = [found[pk] for pk in ids if pk in found]
     # Without a total, the last page known is this one (or the next, when a row is beyond it).
-    return rows[:size], page_links(request, page, page + 1 if more else page)
+    return rows, page_links(request, page, page + 1 if more else page)
 
 
 def _invalid(field: str, value, accepted) -> InvalidInput:
