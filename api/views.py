@@ -1,6 +1,7 @@
 """REST API v1 (API.md): thin views over the approvals services, the workflow engine and the
 selectors. Visibility is the selectors' (404 for a case the caller may not see)."""
 
+from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
@@ -16,7 +17,7 @@ from approvals.penalty.services import penalty_serve
 from approvals.promotion.services import promotion_submit
 from approvals.selectors import deadlines_for, timelines_for
 from org.levels import LADDER, Role
-from org.models import Employee
+from org.models import Department, Employee
 from performance.models import Assessment, ScoreEvent
 from workflows.engine import run_action, start_flow
 from workflows.inbox import inbox_page
@@ -310,7 +311,10 @@ def employees_visible_to(user):
     if employee is None:
         return qs.none()
     if perms.has_role(user, Role.DEPARTMENT_LEAD):
-        return qs.filter(department__lead=employee) | qs.filter(pk=employee.pk)
+        # The departments led as an id subquery, not a join ORed with the lead's own row: that
+        # OR read every employee of the company (benchmarks/inbox.py: 50 ms for 10 rows).
+        led = Department.objects.filter(lead=employee).values("pk")
+        return qs.filter(Q(department_id__in=led) | Q(pk=employee.pk))
     return qs.filter(pk=employee.pk)
 
 
@@ -318,7 +322,7 @@ class EmployeeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EmployeeSerializer
 
     def get_queryset(self):
-        return employees_visible_to(self.request.user).distinct()
+        return employees_visible_to(self.request.user)
 
     @extend_schema(parameters=LIST_PARAMETERS + EMPLOYEE_FILTERS)
     def list(self, request):
