@@ -25,6 +25,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from approvals.deadlines import Deadline
+from approvals.inline import Earliest
 from org.levels import Role
 from org.selectors import users_with_role
 from policy.services import policy_in_force, policy_of
@@ -134,10 +135,16 @@ def reminders_plan_for_task(task, users=None) -> None:
 # --- sending ----------------------------------------------------------------------------------
 
 
+def _unsent():
+    """The reminders of the partial index reminder_pending_send_at."""
+    return Reminder.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
+
+
+_first_due = Earliest(_unsent, "send_at")
+
+
 def _pending(now):
-    return Reminder.objects.filter(
-        sent_at__isnull=True, cancelled_at__isnull=True, send_at__lte=now
-    )
+    return _unsent().filter(send_at__lte=now)
 
 
 def _claim_batch(now, size: int, candidates: list[int]) -> list[Reminder] | None:
@@ -263,10 +270,12 @@ def reminders_send_due(*, limit: int = 500) -> int:
     reminders' `sent_at`, so a reminder is queued exactly once or not at all.
     """
     now = timezone.now()
-    # A met deadline cancels its reminders. Only those that have come due are touched (a range
-    # on the partial index): one that is not due yet is cancelled when its time comes, unsent.
-    _pending(now).filter(deadline__met_at__isnull=False).update(cancelled_at=now)
     skip_locked = connection.features.has_select_for_update_skip_locked
+    if not _first_due.due(now):
+        return 0  # nothing due: the partial index's first entry, no transaction
+    # A reminder of a met deadline is cancelled when it comes due, in the batch that claims it
+    # (_claim_batch): cancelling them all first joined every due reminder to its deadline in each
+    # sweep, a plan that may start from the deadlines met so far (the history).
     sent = 0
     while sent < limit:
         size = min(BATCH, limit - sent)

@@ -17,13 +17,26 @@ Registering a step (in the app's `AppConfig.ready()`):
 The function takes no arguments, returns how many things it did (an int, shown in the log line),
 commits its own work, and must tolerate running twice at once (claim rows with
 select_for_update(skip_locked=True) or a unique key). Registering a name again replaces it.
+
+Every step with nothing due reads only an index holding what may be due or wrong (issue 15):
+a sweep every 30 seconds must cost the same at 1,000 and at 1,000,000 open deadlines. A step
+that asks about rows by a constant (a state, a kind) writes it into the SQL with
+`approvals.inline.Inline`, so that its partial index serves every plan, and gets a query-count
+test at two sizes (tests/notifications/test_sweep_costs.py); `benchmarks/sweep.py` prints each
+step's queries and time at N open deadlines (`sweep_steps()` is what it times).
 """
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from viewflow.workflow.timers import fire_due_timers
+from django.db.models import Q
+from django.utils import timezone
+from viewflow.workflow import timers as viewflow_timers
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from approvals.inline import Compiled, Earliest, Inline
 
 from .events import dispatch_events
 from .models import OutboxMessage
@@ -44,6 +57,46 @@ def register_sweep_step(name: str, func: Callable[[], int]) -> None:
 
 def registered_steps() -> dict[str, Callable[[], int]]:
     return dict(_steps)
+
+
+# The waiting timers: workflows_timer_waiting_idx (workflows/migrations/0004) holds only them.
+WAITING_TIMERS = Q(flow_task_type="TIMER", status=STATUS.SCHEDULED)
+_timer_due = Earliest(lambda: Task.objects.filter(Inline(WAITING_TIMERS)), "scheduled")
+_failed = Compiled(
+    lambda: (
+        OutboxMessage.objects.filter(Inline(Q(status=OutboxMessage.Status.FAILED)))
+        .order_by()
+        .values("pk")
+    ),
+    wrap="SELECT COUNT(*) FROM ({}) failed",
+)
+
+
+def fire_due_timers() -> int:
+    """viewflow's due timers, asked first of the partial index of waiting timers (its earliest
+    entry): viewflow's own query binds "TIMER" and "SCHEDULED" as parameters, which a prepared
+    plan cannot match to a partial index. When one is due, viewflow fires them; its query is then
+    planned with its values (SQLite matches them to the index too)."""
+    if not _timer_due.due(timezone.now()):
+        return 0
+    return viewflow_timers.fire_due_timers()
+
+
+def failed_total() -> int:
+    """Messages marked failed, waiting for an administrator (the partial index outbox_failed)."""
+    return _failed.scalar()
+
+
+def sweep_steps() -> list[tuple[str, Callable]]:
+    """The steps of one sweep in order, as (name, function): timers, events, the registered
+    steps, delivery, the failed-mail count."""
+    return [
+        ("timers", fire_due_timers),
+        ("events", dispatch_events),
+        *registered_steps().items(),
+        ("delivery", deliver_outbox),
+        ("failed_total", failed_total),
+    ]
 
 
 @dataclass
@@ -83,27 +136,22 @@ def _run(report: SweepReport, name: str, func: Callable):
 def sweep() -> SweepReport:
     """One pass of everything due; returns the counts (also logged as one line)."""
     report = SweepReport()
-    timers = _run(report, "timers", fire_due_timers)
-    if timers is not _FAILED:
-        report.timers = timers or 0
-    # The outbox of what happened (actions and the timers just fired): mail, notices, reminders.
-    events = _run(report, "events", dispatch_events)
-    if events is not _FAILED:
-        report.events = events or 0
-    for name, func in registered_steps().items():
-        count = _run(report, name, func)
-        if count is not _FAILED:
-            report.steps[name] = count or 0
-    delivery = _run(report, "delivery", deliver_outbox)
-    if delivery is not _FAILED:
-        report.sent, report.failed, report.dead = delivery.sent, delivery.failed, delivery.dead
-    failed_total = _run(
-        report,
-        "failed_total",
-        OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count,
-    )
-    if failed_total is not _FAILED:
-        report.failed_total = failed_total
+    # Timers first, then the outbox of what happened (actions and the timers just fired: mail,
+    # notices, reminders), the registered steps, delivery, and the count of failed mail.
+    for name, func in sweep_steps():
+        result = _run(report, name, func)
+        if result is _FAILED:
+            continue
+        if name == "timers":
+            report.timers = result or 0
+        elif name == "events":
+            report.events = result or 0
+        elif name == "delivery":
+            report.sent, report.failed, report.dead = result.sent, result.failed, result.dead
+        elif name == "failed_total":
+            report.failed_total = result
+        else:
+            report.steps[name] = result or 0
     if report.errors or report.dead:
         logger.warning(report.line())
     else:

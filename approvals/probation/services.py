@@ -6,6 +6,7 @@ PolicyViolation naming the rule and the figure), transition, save, audit."""
 from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from approvals.delegation import on_behalf_of
 from approvals.errors import InvalidInput, NotFound, PolicyViolation
 from approvals.fsm import transition
 from approvals.history import new_case
+from approvals.inline import Inline
 from org.levels import Level
 from org.models import Employee
 from policy.services import policy_in_force
@@ -77,10 +79,12 @@ def probation_open(*, employee: Employee, actor=None) -> tuple[Probation, bool]:
 
 
 def trainees_without_probation():
-    """Active probationers with no probation case yet (the backfill's work list)."""
+    """Active probationers with no probation case yet (the backfill's work list, in every sweep).
+    The level is written into the SQL (approvals.inline) so that the partial index of
+    probationers (workflows_probationer_idx) serves it: the other employees are never read."""
     return (
         Employee.objects.filter(
-            level=Level.PROBATIONER, user__is_active=True, probation__isnull=True
+            Inline(Q(level=Level.PROBATIONER)), user__is_active=True, probation__isnull=True
         )
         .select_related("department", "user")
         .order_by("pk")
