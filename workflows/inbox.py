@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from org.levels import ROLE_CODES
 from org.models import Employee
 
 from .site import FLOWS
@@ -209,37 +210,72 @@ def inbox_for(user) -> list[dict]:
 
 def inbox_page(user, *, page: int, page_size: int, **filters) -> tuple[list[dict], int]:
     """API `GET /inbox/?page=&page_size=`: one page of inbox_for's rows and the number of open
-    tasks; `filters` are filter_tasks's.
+    tasks; `filters` are filter_tasks's."""
+    own, queued, pieces = _open_arms(user)
+    tasks = Merged([own, queued], [own, *pieces], **filters)
+    total = tasks.count()
+    start = (page - 1) * page_size
+    page_tasks = tasks[start : start + page_size] if start < total else []
+    return [{k: row[k] for k in INBOX_KEYS} for row in task_rows(page_tasks, user)], total
 
-    Each arm (the caller's own tasks, the queue of their roles) is counted and ordered on its
-    own, from its index and without a join, and gives only its first `page × page_size` keys;
-    the page is cut from their merge. The GM office's queue holds a tenth of all tasks: ordered
-    as one UNION it was sorted whole for every page (benchmarks/inbox.py, 100,000 tasks)."""
-    arms = [filter_tasks(arm, **filters) for arm in _open_arms(user)]
-    total = sum(arm.count() for arm in arms)
-    start, end = (page - 1) * page_size, page * page_size
-    if start >= total:
-        return [], total
-    keys = []
-    for arm in arms:
-        keys += by_urgency_qs(arm)[:end].values_list("scheduled", "since", "created", "pk")
-    keys.sort(key=lambda k: (k[0] is None, k[0] or _UNDATED, k[1], k[2], k[3]))
-    ids = [k[3] for k in keys[start:end]]
-    found = {task.pk: task for task in _human().filter(pk__in=ids)}
-    tasks = [found[pk] for pk in ids if pk in found]
-    return [{k: row[k] for k in INBOX_KEYS} for row in task_rows(tasks, user)], total
+
+def queue_tasks(user, **filters) -> "Merged":
+    """The 待领取 page's tasks (queued_tasks, most urgent first), for its Paginator."""
+    _own, queued, pieces = _open_arms(user)
+    return Merged([queued], pieces, **filters)
+
+
+class Merged:
+    """Open tasks most urgent first (by_urgency_qs's order) as a sequence a Paginator can page:
+    counted by `counted` (querysets), ordered in `pieces` that an index holds in that order
+    (workflows migration 0005: the caller's own tasks; each role queue one status at a time).
+    A slice reads each piece's first `stop` keys only and cuts the slice from their merge: the
+    GM office's queue holds a tenth of all tasks, and ordered as one query it was sorted whole
+    for every page (benchmarks/inbox.py, 100,000 tasks)."""
+
+    def __init__(self, counted, pieces, **filters):
+        self.counted = [filter_tasks(qs, **filters) for qs in counted]
+        self.pieces = [filter_tasks(qs, **filters) for qs in pieces]
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = sum(qs.count() for qs in self.counted)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list:
+        start, stop = window.start or 0, window.stop
+        keys = []
+        for piece in self.pieces:
+            keys += by_urgency_qs(piece)[:stop].values_list("scheduled", "since", "created", "pk")
+        keys.sort(key=lambda k: (k[0] is None, k[0] or _UNDATED, k[1], k[2], k[3]))
+        ids = [k[3] for k in keys[start:stop]]
+        found = {task.pk: task for task in _human().filter(pk__in=ids)} if ids else {}
+        return [found[pk] for pk in ids if pk in found]
 
 
 _UNDATED = dt.datetime.min.replace(tzinfo=dt.UTC)  # sorts the undated (last) among themselves
+# Every queue is a role's (`.Permission("org.<role>")`, approvals.routing): the caller's other
+# permissions (model permissions, dozens for the GM office) queue nothing.
+QUEUE_PERMISSIONS = frozenset(f"org.{role}" for role in ROLE_CODES)
 
 
-def _open_arms(user) -> list:
-    """open_tasks_for's two arms as plain task queries (no process join)."""
-    base = Task.objects.filter(flow_task_type="HUMAN", status__in=OPEN)
-    return [
-        base.filter(owner=user),
-        base.filter(owner__isnull=True, owner_permission__in=user.get_all_permissions()),
+def _open_arms(user) -> tuple:
+    """open_tasks_for's two arms as plain task queries (no process join), and the queue arm in
+    the pieces its index orders: one (role permission, status) each."""
+    base = Task.objects.filter(flow_task_type="HUMAN")
+    roles = sorted(QUEUE_PERMISSIONS & user.get_all_permissions())
+    own = base.filter(owner=user, status__in=OPEN)
+    queued = base.filter(owner__isnull=True, status__in=OPEN, owner_permission__in=roles)
+    pieces = [
+        base.filter(owner__isnull=True, status=status, owner_permission=role)
+        for role in roles
+        for status in OPEN
     ]
+    return own, queued, pieces
 
 
 @functools.cache

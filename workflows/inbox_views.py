@@ -31,7 +31,7 @@ TASK_BOXES = {
     ),
     "queue": (
         gettext_lazy("To claim"),
-        lambda user: inbox.by_urgency_qs(inbox.queued_tasks(user)),
+        inbox.queue_tasks,
     ),
     "done": (
         gettext_lazy("Done"),
@@ -77,11 +77,12 @@ def _box(request, name):
     filters = _filters(request)
     if name in TASK_BOXES:
         title, tasks_for = TASK_BOXES[name]
-        tasks = tasks_for(request.user)
-        if name == "done" and filters["overdue"]:
-            tasks = tasks.none()  # a done task has no open deadline: none is overdue
+        if name == "queue":  # ordered in pieces by its index (inbox.Merged), filtered there
+            tasks = inbox.queue_tasks(request.user, **filters)
+        elif name == "done" and filters["overdue"]:
+            tasks = tasks_for(request.user).none()  # a done task has no open deadline
         else:
-            tasks = inbox.filter_tasks(tasks, **filters)
+            tasks = inbox.filter_tasks(tasks_for(request.user), **filters)
         paginator = Paginator(tasks, PAGE_SIZE)
         page = paginator.get_page(_page_number(request))
         rows = inbox.task_rows(list(page.object_list), request.user, with_deadlines=name != "done")
