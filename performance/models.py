@@ -1,5 +1,6 @@
 """Monthly assessments (SCORE-1, SCORE-4, SCORE-5)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,17 @@ class Assessment(models.Model):
     policy_version = models.CharField(max_length=40)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     updated_at = models.DateTimeField(auto_now=True)
+    # SCORE-10: a closed month is frozen; only an adjustment (ScoreEvent.Kind.ADJUSTMENT) moves it.
+    # closed_by is None for the close the scheduler makes on the policy's day.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("monthly assessment")
@@ -40,9 +52,17 @@ class Assessment(models.Model):
 
 
 class ScoreEvent(models.Model):
-    """A bonus or deduction booked to an employee's month (SCORE-2, SCORE-3), with the fine
-    that goes with it (APPEAL-3: a final penalty's fine and points). `source` names what booked
-    it, once: booking the same source twice is refused by the database."""
+    """A bonus or deduction booked to an employee's month (SCORE-2, SCORE-3, SCORE-9), with the
+    fine that goes with it (APPEAL-3: a final penalty's fine and points). `source` names what
+    booked it, once: booking the same source twice is refused by the database.
+
+    `code` is the entry of the policy's catalogue (policy/catalogue.py) under `policy_version`;
+    empty only for a booking made before the catalogue existed that no code could be given to.
+    An adjustment (SCORE-10) corrects a closed month; its `reason` is the one it was given."""
+
+    class Kind(models.TextChoices):
+        EVENT = "event", _("Event")
+        ADJUSTMENT = "adjustment", _("Adjustment after close")
 
     employee = models.ForeignKey(
         "org.Employee", on_delete=models.CASCADE, related_name="score_events"
@@ -53,6 +73,19 @@ class ScoreEvent(models.Model):
     reason = models.CharField(_("reason"), max_length=200)
     source = models.CharField(max_length=60, unique=True)
     booked_at = models.DateTimeField(_("booked at"))
+    code = models.CharField(_("code"), max_length=40, blank=True, default="")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.EVENT)
+    note = models.TextField(_("note"), blank=True, default="")
+    evidence = models.TextField(_("evidence"), blank=True, default="")
+    recorded_by = models.ForeignKey(  # None: booked by the system (a penalty made final)
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    policy_version = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = _("score event")
@@ -62,6 +95,10 @@ class ScoreEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(month__day=1), name="score_event_month_first_day"
+            ),
+            models.CheckConstraint(  # SCORE-10: an adjustment always says why
+                condition=~models.Q(kind="adjustment") | ~models.Q(reason=""),
+                name="score_adjustment_has_reason",
             ),
         ]
 

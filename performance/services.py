@@ -192,12 +192,18 @@ def score_event_book(
     fine: Decimal,
     reason: str,
     source: str,
+    code: str = "",
     actor=None,
 ) -> ScoreEvent:
     """Book points (negative: a deduction) and a fine to the employee's month containing `at`
     (company time zone). `source` identifies the booking ("penalty:12"): booking it again
-    returns the first booking instead of a second one."""
+    returns the first booking instead of a second one. `code`: the catalogue entry (SCORE-9,
+    e.g. "penalty_written_warning"); the figures are the booker's (a penalty's own policy)."""
     month = timezone.localtime(at).date().replace(day=1)
+    try:
+        version = _policy_for(month).version
+    except InvalidInput:  # no pack in force at the month's start: the booking still stands
+        version = ""
     with transaction.atomic():
         event, created = ScoreEvent.objects.get_or_create(
             source=source,
@@ -208,6 +214,9 @@ def score_event_book(
                 "fine": fine,
                 "reason": reason[:200],
                 "booked_at": timezone.now(),
+                "code": code,
+                "policy_version": version,
+                "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
             },
         )
         if created:
@@ -217,9 +226,11 @@ def score_event_book(
                 action="book",
                 actor=actor,
                 rules=["APPEAL-3"],
+                policy_version=version,
                 data={
                     "employee": employee.pk,
                     "month": month.strftime("%Y-%m"),
+                    "code": code,
                     "points": str(points),
                     "fine": str(fine),
                     "source": source,

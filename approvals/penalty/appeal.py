@@ -278,6 +278,13 @@ def penalty_reject(*, penalty: Penalty, actor, reason=None) -> Penalty:
     return penalty
 
 
+def _booking_code(policy, sanction: str) -> str:
+    """SCORE-9: the catalogue entry a final sanction books under ("penalty_<sanction>"); empty
+    for a sanction the catalogue has no entry for (a dismissal carries no points)."""
+    code = f"penalty_{sanction}"
+    return code if code in policy.score_events else ""
+
+
 def _finalise(penalty: Penalty, actor, *, action: str = "finalise", comment: str = "") -> None:
     """APPEAL-3: final; the fine and points are booked to the month it becomes final."""
     policy = common.policy_of(penalty)
@@ -295,6 +302,7 @@ def _finalise(penalty: Penalty, actor, *, action: str = "finalise", comment: str
             fine=penalty.fine,
             reason=f"{penalty.get_sanction_display()} #{penalty.pk}",
             source=f"penalty:{penalty.pk}",
+            code=_booking_code(policy, penalty.sanction),
             actor=actor,
         )
     rules = ["APPEAL-3"] + (["APPEAL-4"] if penalty.approval_reason == "raise" else [])
