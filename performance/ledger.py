@@ -103,10 +103,11 @@ def _locked_employee(employee: Employee) -> Employee:
     return Employee.objects.select_for_update().select_related("department").get(pk=employee.pk)
 
 
-def _coded_events(employee_ids, month: dt.date):
-    """The month's events that carry a catalogue code (a booking made before the catalogue
-    with no code found for it stays out of the computation)."""
-    return ScoreEvent.objects.filter(employee_id__in=employee_ids, month=month).exclude(code="")
+def _coded_events(employee_ids, month: dt.date | None):
+    """The month's events (any month: None) that carry a catalogue code (a booking made before
+    the catalogue with no code found for it stays out of the computation)."""
+    events = ScoreEvent.objects.filter(employee_id__in=employee_ids).exclude(code="")
+    return events if month is None else events.filter(month=month)
 
 
 def _require_month_open(assessment: Assessment | None, month: dt.date) -> None:
@@ -357,3 +358,44 @@ def ledger_adjust(*, actor, employee: Employee, month: dt.date, points, reason: 
             },
         )
     return Adjustment(event=event, assessment=row, before=before, after=after)
+
+
+# --- an import against the ledger (SCORE-10) ----------------------------------------------------
+
+
+def import_conflicts(rows, *, numbers: dict) -> list[str]:
+    """SCORE-10: the import's rows (employee, month, score) whose month already has events in
+    the ledger, or is closed, each as a line naming the row and the conflict (`numbers`:
+    (username, month) -> row number). Two queries whatever the number of rows."""
+    if not rows:
+        return []
+    ids = {employee.pk for employee, _month, _score in rows}
+    months = {month for _employee, month, _score in rows}
+    counts: dict = {}
+    for key in (
+        _coded_events(ids, None).filter(month__in=months).values_list("employee_id", "month")
+    ):
+        counts[key] = counts.get(key, 0) + 1
+    closed = set(
+        Assessment.objects.filter(
+            employee_id__in=ids, month__in=months, closed_at__isnull=False
+        ).values_list("employee_id", "month")
+    )
+    lines = []
+    for employee, month, _score in rows:
+        key = (employee.pk, month)
+        if key in counts:
+            problem = _(
+                "%(month)s already has %(count)s events in the ledger: a month is made of "
+                "either (SCORE-10)"
+            ) % {"month": _label(month), "count": counts[key]}
+        elif key in closed:
+            problem = _("%(month)s is closed (SCORE-10)") % {"month": _label(month)}
+        else:
+            continue
+        number = numbers[(employee.user.username, month)]
+        lines.append(
+            _("row %(row)s (%(username)s): %(problems)s")
+            % {"row": number, "username": employee.user.username, "problems": problem}
+        )
+    return lines

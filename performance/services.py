@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import audit.services as audit
-from approvals.errors import DomainError, InvalidInput, PolicyViolation
+from approvals.errors import DomainError, InvalidInput, PolicyViolation, StateConflict
 from org.models import Employee
 from policy.services import policy_in_force
 
@@ -136,6 +136,15 @@ def _record(*, employee, month, score, source: str, actor) -> tuple[Assessment, 
         existing = (
             Assessment.objects.select_for_update().filter(employee=employee, month=month).first()
         )
+        if existing is not None and existing.closed_at is not None:
+            raise StateConflict(
+                gettext_lazy(
+                    "%(month)s is closed: a correction is an adjustment by administration."
+                ),
+                code="month_closed",
+                rule="SCORE-10",
+                params={"month": month.strftime("%Y-%m")},
+            )
         if existing is not None and all(getattr(existing, k) == v for k, v in values.items()):
             return existing, "unchanged"
         previous = str(existing.score) if existing is not None else None
@@ -398,6 +407,10 @@ def assessments_import(*, rows: Iterable[Mapping], actor=None) -> ImportReport:
             )
         else:
             valid.append((employee, month, score))
+    if not report.errors:
+        from .ledger import import_conflicts  # the ledger builds on this module
+
+        report.errors = import_conflicts(valid, numbers=first_seen)
     if report.errors:
         return report
     with transaction.atomic():

@@ -223,3 +223,36 @@ def test_appeal_3_a_final_penalty_books_its_catalogue_code_once(org):
     assert event.month == dt.date(2026, 10, 1) and event.policy_version
     with time_machine.travel(NOV_1, tick=False):
         assert month_running_score(employee=org.agent, month=OCT).score == Decimal(75)
+
+
+# --- an import against the ledger (SCORE-10) ----------------------------------------------------
+
+
+def test_score_10_an_import_into_a_month_with_events_is_refused_naming_the_conflict(ledger):
+    from performance.services import assessments_import
+
+    with time_machine.travel(IN_OCT, tick=False):
+        record(ledger.trainer, ledger.agent)
+    with time_machine.travel(NOV_1, tick=False):
+        report = assessments_import(
+            rows=[
+                {"username": "colleague", "month": "2026-10", "score": "88"},
+                {"username": "agent", "month": "2026-10", "score": "88"},
+            ]
+        )
+    assert report.errors == [
+        "row 3 (agent): 2026-10 already has 1 events in the ledger: a month is made of either "
+        "(SCORE-10)"
+    ]
+    assert not Assessment.objects.exists()  # all or nothing
+
+
+def test_score_10_an_import_into_a_closed_month_is_refused(closed):
+    from performance.services import assessments_import
+
+    report = assessments_import(rows=[{"username": "colleague", "month": "2026-10", "score": "88"}])
+    assert report.errors == ["row 2 (colleague): 2026-10 is closed (SCORE-10)"]
+    with pytest.raises(StateConflict) as refused:
+        assessment_record(employee=closed.colleague, month=OCT, score=Decimal(88), source="manual")
+    assert (refused.value.code, refused.value.rule) == ("month_closed", "SCORE-10")
+    assert Assessment.objects.get(employee=closed.colleague, month=OCT).score == Decimal(80)
