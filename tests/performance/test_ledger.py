@@ -256,3 +256,24 @@ def test_score_10_an_import_into_a_closed_month_is_refused(closed):
         assessment_record(employee=closed.colleague, month=OCT, score=Decimal(88), source="manual")
     assert (refused.value.code, refused.value.rule) == ("month_closed", "SCORE-10")
     assert Assessment.objects.get(employee=closed.colleague, month=OCT).score == Decimal(80)
+
+
+def test_appeal_3_bookings_made_before_the_catalogue_get_their_penalty_code(org):
+    """Migration performance 0003: an uncoded penalty booking gets penalty_<sanction>; any
+    other uncoded event keeps its empty code."""
+    import importlib
+
+    from django.apps import apps
+
+    from tests.orgdata import serve_verbal_warning
+
+    migration = importlib.import_module("performance.migrations.0003_ledger")
+    with time_machine.travel(IN_OCT, tick=False):
+        penalty = serve_verbal_warning(org.lead.user, org.agent)
+    for source in (f"penalty:{penalty.pk}", "legacy:7"):
+        ScoreEvent.objects.create(
+            employee=org.agent, month=OCT, points=-5, reason="r", source=source, booked_at=IN_OCT
+        )
+    migration.code_penalty_bookings(apps, None)
+    codes = dict(ScoreEvent.objects.values_list("source", "code"))
+    assert codes == {f"penalty:{penalty.pk}": "penalty_verbal_warning", "legacy:7": ""}
