@@ -39,10 +39,19 @@ def assigned_tasks(user):
     return _human().filter(status__in=OPEN, owner=user)
 
 
+# Every queue is a role's (`.Permission("org.<role>")`, approvals.routing): the caller's other
+# permissions (model permissions, dozens for the GM office) queue nothing.
+QUEUE_PERMISSIONS = frozenset(f"org.{role}" for role in ROLE_CODES)
+
+
+def queue_permissions(user) -> list[str]:
+    return sorted(QUEUE_PERMISSIONS & user.get_all_permissions())
+
+
 def queued_tasks(user):
     """Unclaimed open tasks queued for a role the user holds (待领取)."""
     return _human().filter(
-        status__in=OPEN, owner__isnull=True, owner_permission__in=user.get_all_permissions()
+        status__in=OPEN, owner__isnull=True, owner_permission__in=queue_permissions(user)
     )
 
 
@@ -55,10 +64,9 @@ def open_tasks_for(user):
     """Tasks assigned to the user, and unclaimed tasks queued for a role the user holds. The two
     arms are a UNION of ids, each served by its own index (workflows migration 0002): an OR
     across them made SQLite without statistics walk every open task."""
-    permissions = user.get_all_permissions()
     own = Task.objects.filter(status__in=OPEN, owner=user).order_by().values("pk")
     queued = Task.objects.filter(
-        status__in=OPEN, owner__isnull=True, owner_permission__in=permissions
+        status__in=OPEN, owner__isnull=True, owner_permission__in=queue_permissions(user)
     ).order_by()
     ids = own.union(queued.values("pk"), all=True)
     return _human().filter(pk__in=ids).order_by("created", "pk")
@@ -258,24 +266,17 @@ class Merged:
 
 
 _UNDATED = dt.datetime.min.replace(tzinfo=dt.UTC)  # sorts the undated (last) among themselves
-# Every queue is a role's (`.Permission("org.<role>")`, approvals.routing): the caller's other
-# permissions (model permissions, dozens for the GM office) queue nothing.
-QUEUE_PERMISSIONS = frozenset(f"org.{role}" for role in ROLE_CODES)
 
 
 def _open_arms(user) -> tuple:
-    """open_tasks_for's two arms as plain task queries (no process join), and the queue arm in
-    the pieces its index orders: one (role permission, status) each."""
-    base = Task.objects.filter(flow_task_type="HUMAN")
-    roles = sorted(QUEUE_PERMISSIONS & user.get_all_permissions())
-    own = base.filter(owner=user, status__in=OPEN)
-    queued = base.filter(owner__isnull=True, status__in=OPEN, owner_permission__in=roles)
+    """The caller's own open tasks, their role queues, and those queues in the pieces the queue
+    index holds in order: one (role permission, status) each."""
     pieces = [
-        base.filter(owner__isnull=True, status=status, owner_permission=role)
-        for role in roles
+        _human().filter(owner__isnull=True, status=status, owner_permission=role)
+        for role in queue_permissions(user)
         for status in OPEN
     ]
-    return own, queued, pieces
+    return assigned_tasks(user), queued_tasks(user), pieces
 
 
 @functools.cache
