@@ -104,3 +104,70 @@ class ScoreEvent(models.Model):
 
     def __str__(self):
         return f"{self.employee} {self.month:%Y-%m}: {self.points:+} ({self.reason})"
+
+
+class SalesFigure(models.Model):
+    """An employee's actual sales of a month (PAY-1, SCORE-8: the commission base), imported by
+    administration from the sales system's CSV/Excel. One figure per employee and month; a new
+    import of the month replaces it (the import is audited with what it replaced)."""
+
+    employee = models.ForeignKey("org.Employee", on_delete=models.CASCADE, related_name="sales")
+    month = models.DateField(_("month"))
+    amount = models.DecimalField(_("sales"), max_digits=12, decimal_places=2)
+    imported_at = models.DateTimeField(_("imported at"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("monthly sales")
+        verbose_name_plural = _("monthly sales")
+        ordering = ["employee", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "month"], name="one_sales_per_month"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="sales_month_first_day"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="sales_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} {self.month:%Y-%m}: {self.amount}"
+
+
+class MonthAlert(models.Model):
+    """An alert raised after a month's close (SCORE-7, SCORE-11): it proposes, never acts.
+    `code` is one of performance.scoring's ALERT_* codes; `evidence` the closed months that raised
+    it ({"month", "score", "tier", "last_in_department"}, oldest first) and `rules` their rule IDs.
+    Raised once per employee, month and code; an adjustment that removes the cause marks it
+    withdrawn rather than deleting it (who was told stays on record)."""
+
+    employee = models.ForeignKey("org.Employee", on_delete=models.CASCADE, related_name="alerts")
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    month = models.DateField(_("month"))
+    code = models.CharField(_("alert"), max_length=30)
+    evidence = models.JSONField(default=list)
+    rules = models.JSONField(default=list)
+    policy_version = models.CharField(max_length=40)
+    raised_at = models.DateTimeField(_("raised at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("month alert")
+        verbose_name_plural = _("month alerts")
+        ordering = ["-month", "department", "employee", "code"]
+        indexes = [models.Index(fields=["month", "department"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "month", "code"], name="one_alert_per_month_and_code"
+            ),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="alert_month_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} {self.month:%Y-%m}: {self.code}"
