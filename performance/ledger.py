@@ -33,6 +33,7 @@ from org.roles import has_role
 from policy.catalogue import CatalogueError
 from policy.services import policy_by_code
 
+from .alerts import adjustment_watch
 from .models import Assessment, ScoreEvent
 from .scoring import MonthScore, month_score
 from .services import _checked_month, _policy_for
@@ -322,6 +323,9 @@ def ledger_adjust(*, actor, employee: Employee, month: dt.date, points, reason: 
         except LookupError:
             policy = _month_policy(month)
         booked = _booked(_entry(policy, ADJUSTMENT), points)
+        # Issue 13: what the month feeds (open promotions' eligibility, the probation, the
+        # alerts), read before it moves and told after, in this transaction.
+        watch = adjustment_watch(employee=employee, month=month)
         event = ScoreEvent.objects.create(
             employee=employee,
             month=month,
@@ -357,7 +361,9 @@ def ledger_adjust(*, actor, employee: Employee, month: dt.date, points, reason: 
                 "after": {k: str(v) for k, v in after.items()},
             },
         )
-    return Adjustment(event=event, assessment=row, before=before, after=after)
+        adjustment = Adjustment(event=event, assessment=row, before=before, after=after)
+        watch.after(adjustment, actor=actor)
+    return adjustment
 
 
 # --- an import against the ledger (SCORE-10) ----------------------------------------------------

@@ -19,6 +19,7 @@ from approvals import permissions as perms
 from approvals.errors import NotAllowed, PolicyViolation, StateConflict
 from org.models import Employee
 
+from .alerts import alerts_raise
 from .ledger import ADMINISTRATION, _coded_events, _label, _month_policy
 from .models import Assessment
 from .scoring import month_score
@@ -142,6 +143,9 @@ def month_close(*, actor=None, month: dt.date, department=None) -> CloseReport:
             batch_size=1000,
         )  # fmt: skip
         if report.closed:
+            # SCORE-7/11: the alerts of the scores frozen now, stored and told in this
+            # transaction (a close that fails raises none).
+            alerts_raise(month=month, employees=list(report.scores))
             audit.record(
                 case_type="ledger_month",
                 case_id=month.year * 100 + month.month,
