@@ -6,6 +6,7 @@ from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
 from workflows.leave import LeaveFlow
 
 from . import attendance, casework, leave, notices, probation, views
+from . import alerts as alerts_api
 
 router = SimpleRouter()
 router.register("promotions", views.PromotionViewSet, basename="promotion")
@@ -35,6 +36,7 @@ bulk_urls = [
 urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="api-inbox"),
     path("inbox/<int:task_id>/claim/", casework.TaskClaimView.as_view(), name="api-inbox-claim"),
+    path("alerts/", alerts_api.AlertListView.as_view(), name="api-alerts"),  # SCORE-7, SCORE-11
     *bulk_urls,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), not inline: the
