@@ -6,6 +6,7 @@ from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
 from workflows.leave import LeaveFlow
 
 from . import attendance, casework, leave, notices, probation, views
+from . import pay as pay_api
 from . import alerts as alerts_api
 
 router = SimpleRouter()
@@ -36,6 +37,10 @@ bulk_urls = [
 urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="api-inbox"),
     path("inbox/<int:task_id>/claim/", casework.TaskClaimView.as_view(), name="api-inbox-claim"),
+    path("sales/", pay_api.SalesView.as_view(), name="api-sales"),
+    re_path(
+        r"^pay-sheets/(?P<month>[^/]+)/$", pay_api.PaySheetView.as_view(), name="api-pay-sheet"
+    ),
     path("alerts/", alerts_api.AlertListView.as_view(), name="api-alerts"),  # SCORE-7, SCORE-11
     *bulk_urls,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

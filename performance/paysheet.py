@@ -153,8 +153,8 @@ def pay_sheet(*, month: dt.date, department=None) -> PaySheet:
     if open_:
         raise StateConflict(
             _(
-                "%(month)s is not closed for %(count)s employees (%(names)s): the pay sheet "
-                "reads closed scores only."
+                "%(month)s is not closed for everyone on the pay sheet (not closed: %(count)s, "
+                "%(names)s); the pay sheet reads closed scores only."
             ),
             code="month_not_closed",
             rule="SCORE-10",

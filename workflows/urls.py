@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attendance_views, inbox_views, leave_views, probation_views, views
+from . import attendance_views, inbox_views, leave_views, pay_views, probation_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -41,4 +41,6 @@ urlpatterns = [
     ),
     path("probations/apply/", probation_views.probation_apply, name="probation_apply"),
     path("probations/<int:pk>/", probation_views.probation_detail, name="probation_detail"),
+    # The pay sheet and the sales import (PAY-1): administration; the GM office reads.
+    path("pay/", pay_views.pay_page, name="pay"),
 ]
