@@ -1,11 +1,19 @@
 """Domain models of every process; one module per process under approvals/<process>/."""
 
 from .access import CaseAccess
-from .attendance.models import PunchCorrection, ShiftSwap
+from .attendance.models import (
+    Finding,
+    Punch,
+    PunchCorrection,
+    PunchImport,
+    RosterImport,
+    Shift,
+    ShiftSwap,
+)
 from .deadlines import Deadline
 from .events import OutboxEvent
 from .leave.models import Leave, LeaveBalance
-from .penalty.models import Objection, Penalty, Witness
+from .penalty.models import Objection, Penalty, PenaltyDraft, Witness
 from .probation.models import Probation
 from .promotion.models import DefenceScore, Promotion, VoteParticipation
 
@@ -24,4 +32,10 @@ __all__ = [
     "Witness",
     "PunchCorrection",
     "ShiftSwap",
+    "RosterImport",
+    "Shift",
+    "PunchImport",
+    "Punch",
+    "Finding",
+    "PenaltyDraft",
 ]

@@ -132,3 +132,193 @@ class PunchCorrection(models.Model):
     @transition(field=state, source=PS.PENDING, target=PS.REJECTED)
     def reject(self):
         pass
+
+
+# --- The roster, the punches and what they show (ATT-1..3) ---------------------------------------
+
+
+class RosterImport(models.Model):
+    """ATT-1: one imported roster file. `content_hash` (of the normalised rows) makes importing
+    the same file twice a no-op."""
+
+    content_hash = models.CharField(max_length=64, unique=True)
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    rows = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(_("imported at"))
+    imported_by = models.ForeignKey(
+        "org.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.period_start}..{self.period_end} ({self.rows})"
+
+
+class Shift(models.Model):
+    """ATT-1: one rostered shift. `rostered` is who the roster named; `employee` who works it now:
+    an approved swap (SWAP-1) moves the shift to the colleague and records itself in `swap`."""
+
+    employee = models.ForeignKey("org.Employee", on_delete=models.PROTECT, related_name="shifts")
+    rostered = models.ForeignKey("org.Employee", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))  # the local date the shift starts on
+    start = models.DateTimeField(_("starts"))
+    end = models.DateTimeField(_("ends"))
+    swap = models.ForeignKey(
+        ShiftSwap, null=True, blank=True, on_delete=models.PROTECT, related_name="moved_shifts"
+    )
+    roster_import = models.ForeignKey(
+        RosterImport, null=True, blank=True, on_delete=models.PROTECT, related_name="shifts"
+    )
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["start", "employee"]
+        indexes = [
+            models.Index(fields=["department", "date"]),
+            models.Index(fields=["employee", "start"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["rostered", "start"], name="one_shift_per_start"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="shift_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
+
+
+class PunchImport(models.Model):
+    """ATT-2: one imported file of the attendance machine (username, time)."""
+
+    content_hash = models.CharField(max_length=64, unique=True)
+    rows = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField(null=True, blank=True)
+    last_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(_("imported at"))
+    imported_by = models.ForeignKey(
+        "org.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("punch import")
+        verbose_name_plural = _("punch imports")
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.first_at}..{self.last_at} ({self.rows})"
+
+
+class Punch(models.Model):
+    """ATT-2: one punch of the attendance machine. The same punch imported twice is one row."""
+
+    employee = models.ForeignKey("org.Employee", on_delete=models.PROTECT, related_name="punches")
+    at = models.DateTimeField(_("punched at"))
+    punch_import = models.ForeignKey(
+        PunchImport, null=True, blank=True, on_delete=models.PROTECT, related_name="punches"
+    )
+
+    class Meta:
+        verbose_name = _("punch")
+        verbose_name_plural = _("punches")
+        ordering = ["employee", "at"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "at"], name="one_punch_per_instant")
+        ]
+
+    def __str__(self):
+        return f"{self.employee} {self.at:%Y-%m-%d %H:%M}"
+
+
+class FindingKind(models.TextChoices):
+    LATE = "late", _("Late arrival")
+    EARLY = "early", _("Early leave")
+    MISSING_PUNCH = "missing_punch", _("Missing punch")
+    ABSENCE = "absence", _("Absence without approved leave")
+    UNAPPROVED_SWAP = "unapproved_swap", _("Shift worked without an approved swap")
+
+
+class FindingState(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting the lead")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+    CLEARED = "cleared", _("Cleared by an approved request")
+
+
+FS = FindingState
+
+
+class Finding(models.Model):
+    """ATT-2, ATT-3: what a rostered shift and the punches show, proposed to the lead. Confirmed,
+    it is booked once to the ledger (`score_event`: points and fine) and, for an absence, a
+    penalty slip draft is opened (`penalty_draft`); dismissed, it keeps its reason. `cleared`:
+    an approval that came later (a make-up, an emergency leave within the hour) removed its
+    cause before the lead decided. `evidence` holds the shift and the punches it was read from."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="findings")
+    employee = models.ForeignKey("org.Employee", on_delete=models.PROTECT, related_name="findings")
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("finding"), max_length=20, choices=FindingKind.choices)
+    minutes = models.PositiveIntegerField(_("minutes"), null=True, blank=True)
+    rule = models.CharField(max_length=20)
+    code = models.CharField(max_length=40, blank=True, default="")  # the catalogue entry booked
+    points = models.DecimalField(max_digits=5, decimal_places=1, default=0)
+    fine = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    evidence = models.JSONField(default=dict)
+    state = FSMField(default=FS.PROPOSED, choices=FindingState.choices, db_index=True)
+    policy_version = models.CharField(max_length=40)
+    found_at = models.DateTimeField()
+    due_at = models.DateTimeField(_("decide by"))
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "org.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    score_event = models.OneToOneField(
+        "performance.ScoreEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="finding",
+    )
+
+    class Meta:
+        verbose_name = _("attendance finding")
+        verbose_name_plural = _("attendance findings")
+        ordering = ["shift__start", "employee", "kind"]
+        indexes = [
+            models.Index(fields=["department", "state", "due_at"]),
+            models.Index(fields=["employee", "found_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "employee", "kind"], name="one_finding_per_shift_and_kind"
+            ),
+            models.CheckConstraint(  # ATT-3: a dismissal always says why
+                condition=~Q(state="dismissed") | ~Q(reason=""),
+                name="finding_dismissal_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} {self.kind} ({self.state})"
+
+    @transition(field=state, source=FS.PROPOSED, target=FS.CONFIRMED)
+    def confirm(self):
+        pass
+
+    @transition(field=state, source=FS.PROPOSED, target=FS.DISMISSED)
+    def dismiss(self):
+        pass
+
+    @transition(field=state, source=FS.PROPOSED, target=FS.CLEARED)
+    def clear(self):
+        pass

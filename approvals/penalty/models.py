@@ -162,3 +162,47 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"objection to #{self.penalty_id}"
+
+
+class PenaltyDraft(models.Model):
+    """PEN-2, ATT-3: a penalty slip prepared for the lead to serve, opened by a confirmed
+    absenteeism finding. Serving it creates the Penalty through the penalty service (the
+    objection window runs from then, APPEAL-1); the lead may discard it with a reason instead.
+    Nothing is served by itself."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Waiting to be served")
+        SERVED = "served", _("Served")
+        DISCARDED = "discarded", _("Discarded")
+
+    employee = models.ForeignKey("org.Employee", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
+    finding = models.OneToOneField(
+        "approvals.Finding", on_delete=models.PROTECT, related_name="penalty_draft"
+    )
+    facts = models.TextField(_("facts"))
+    rule = models.CharField(_("rule broken"), max_length=200)
+    evidence = models.TextField(_("evidence"))
+    sanction = models.CharField(_("sanction"), max_length=32, choices=Sanction.choices)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    penalty = models.OneToOneField(
+        Penalty, null=True, blank=True, on_delete=models.PROTECT, related_name="draft"
+    )
+
+    class Meta:
+        verbose_name = _("penalty slip draft")
+        verbose_name_plural = _("penalty slip drafts")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["department", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="discarded") | ~models.Q(reason=""),
+                name="penalty_draft_discard_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"draft {self.employee} ({self.state})"
