@@ -93,7 +93,9 @@ def _trainer_users():
     return Group.objects.filter(name=TRAINER, user=OuterRef("employee__user_id"))
 
 
-def _closed_months(months: list[dt.date], *, department_ids=None, employee_ids=None) -> _Closed:
+def _closed_months(
+    months: list[dt.date], *, department_ids=None, employee_ids=None, names=False
+) -> _Closed:
     """One query: every closed assessment in `months` of the given departments (or employees;
     neither: everyone), with who is an agent of their department (SCORE-11)."""
     qs = Assessment.objects.filter(month__in=months, closed_at__isnull=False)
@@ -101,7 +103,9 @@ def _closed_months(months: list[dt.date], *, department_ids=None, employee_ids=N
         qs = qs.filter(employee__department_id__in=list(department_ids))
     if employee_ids is not None:
         qs = qs.filter(employee_id__in=list(employee_ids))
+    fields = ["employee__name"] if names else []
     qs = qs.annotate(trainer=Exists(_trainer_users())).values(
+        *fields,
         "pk",
         "employee_id",
         "month",
@@ -117,6 +121,7 @@ def _closed_months(months: list[dt.date], *, department_ids=None, employee_ids=N
         pk = row["employee_id"]
         closed.rows.setdefault(pk, {})[row["month"]] = row
         closed.people[pk] = {
+            "name": row.get("employee__name", ""),
             "department": row["employee__department_id"],
             "agent": (
                 row["employee__level"] is not None
