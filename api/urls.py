@@ -6,6 +6,7 @@ from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
 from workflows.leave import LeaveFlow
 
 from . import attendance, casework, leave, notices, probation, views
+from . import ledger as ledger_api
 from . import pay as pay_api
 from . import alerts as alerts_api
 
@@ -37,6 +38,20 @@ bulk_urls = [
 urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="api-inbox"),
     path("inbox/<int:task_id>/claim/", casework.TaskClaimView.as_view(), name="api-inbox-claim"),
+    # The monthly ledger and the months' close (SCORE-9, SCORE-10).
+    path("ledger/", ledger_api.LedgerView.as_view(), name="api-ledger"),
+    path(
+        "ledger/catalogue/",
+        ledger_api.LedgerCatalogueView.as_view(),
+        name="api-ledger-catalogue",
+    ),
+    path("months/", ledger_api.MonthsView.as_view(), name="api-months"),
+    path("months/<str:month>/close/", ledger_api.MonthCloseView.as_view(), name="api-month-close"),
+    path(
+        "months/<str:month>/adjust/",
+        ledger_api.MonthAdjustView.as_view(),
+        name="api-month-adjust",
+    ),
     path("sales/", pay_api.SalesView.as_view(), name="api-sales"),
     re_path(
         r"^pay-sheets/(?P<month>[^/]+)/$", pay_api.PaySheetView.as_view(), name="api-pay-sheet"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import attendance_views, inbox_views, leave_views, pay_views, probation_views, views
+from . import ledger_views as ledger_pages
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -41,6 +42,12 @@ urlpatterns = [
     ),
     path("probations/apply/", probation_views.probation_apply, name="probation_apply"),
     path("probations/<int:pk>/", probation_views.probation_detail, name="probation_detail"),
+    # The monthly ledger (SCORE-9) and the months' close and adjustments (SCORE-10).
+    path("ledger/", ledger_pages.ledger_page, name="ledger"),
+    path("ledger/me/", ledger_pages.ledger_me_page, name="ledger_me"),
+    path("months/", ledger_pages.months_page, name="months"),
+    path("months/adjust/", ledger_pages.month_adjust_page, name="month_adjust"),
+    path("months/<str:month>/close/", ledger_pages.month_close_page, name="month_close"),
     # The pay sheet and the sales import (PAY-1): administration; the GM office reads.
     path("pay/", pay_views.pay_page, name="pay"),
 ]

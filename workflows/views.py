@@ -392,6 +392,9 @@ def home(request):
         from .attendance_views import home_context as attendance_home
 
         context.update(attendance_home(request.user, employee))  # SWAP-1, PUNCH-1
+        from .ledger_views import home_context as ledger_home
+
+        context.update(ledger_home(employee))  # SCORE-9: this month's running score
         # PROB-*: own probation, and those the employee acts on
         from approvals.probation.selectors import probations_visible_to
 
