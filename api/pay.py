@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
 )
 from rest_framework import serializers
@@ -105,6 +104,23 @@ class SalesImportReportSerializer(serializers.Serializer):
     errors = serializers.ListField(child=serializers.DictField())
 
 
+class SalesInvalidRowsSerializer(serializers.Serializer):
+    """400: the error body; for `invalid_rows` also the report (nothing was written)."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    rule = serializers.CharField(allow_null=True)
+    field = serializers.CharField(required=False)
+    fields = serializers.DictField(required=False)
+    ok = serializers.BooleanField(required=False)
+    created = serializers.IntegerField(required=False)
+    replaced = serializers.IntegerField(required=False)
+    unchanged = serializers.IntegerField(required=False)
+    replacements = serializers.ListField(child=serializers.DictField(), required=False)
+    errors = serializers.ListField(child=serializers.DictField(), required=False)
+    messages = serializers.ListField(child=serializers.CharField(), required=False)
+
+
 class SalesUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=".csv or .xlsx")
 
@@ -160,7 +176,7 @@ class SalesView(APIView):
         },
         responses={
             200: SalesImportReportSerializer,
-            400: OpenApiResponse(description="invalid rows or file"),
+            400: SalesInvalidRowsSerializer,
         },
     )
     def post(self, request):
