@@ -5,10 +5,10 @@ from rest_framework.routers import SimpleRouter
 from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
 from workflows.leave import LeaveFlow
 
+from . import alerts as alerts_api
 from . import attendance, casework, leave, notices, probation, views
 from . import ledger as ledger_api
 from . import pay as pay_api
-from . import alerts as alerts_api
 
 router = SimpleRouter()
 router.register("promotions", views.PromotionViewSet, basename="promotion")

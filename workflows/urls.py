@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import attendance_views, inbox_views, leave_views, pay_views, probation_views, views
+from . import (
+    alert_views,
+    attendance_views,
+    inbox_views,
+    leave_views,
+    pay_views,
+    probation_views,
+    views,
+)
 from . import ledger_views as ledger_pages
 
 urlpatterns = [
@@ -42,6 +50,9 @@ urlpatterns = [
     ),
     path("probations/apply/", probation_views.probation_apply, name="probation_apply"),
     path("probations/<int:pk>/", probation_views.probation_detail, name="probation_detail"),
+    # The month's alerts and a department's month (SCORE-7, SCORE-11).
+    path("alerts/", alert_views.alerts_page, name="alerts"),
+    path("departments/<int:pk>/month/", alert_views.department_month_page, name="department_month"),
     # The monthly ledger (SCORE-9) and the months' close and adjustments (SCORE-10).
     path("ledger/", ledger_pages.ledger_page, name="ledger"),
     path("ledger/me/", ledger_pages.ledger_me_page, name="ledger_me"),
