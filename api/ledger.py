@@ -257,6 +257,11 @@ class LedgerView(APIView):
 
     @extend_schema(
         operation_id="ledger_record",
+        description=(
+            "Record an event of the month's catalogue about an employee (SCORE-9): trainers "
+            "about their department's agents, the department lead about its trainers, nobody "
+            "about themselves. 201 with the event and the month's running score."
+        ),
         request=RecordBodySerializer,
         responses={201: RecordAnswer},
     )
@@ -322,6 +327,7 @@ class MonthsView(APIView):
     def get(self, request):
         from approvals.inputs import whole_number
 
+        sel.require_month_reader(request.user)
         count = whole_number(
             request.query_params.get("count"),
             field="count",

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
-from approvals.errors import InvalidInput, NotAllowed
+from approvals.errors import InvalidInput, NotAllowed, NotFound
 from approvals.inputs import _shown, check_text, label_of, record_id
 from org.levels import Role
 from org.models import Department, Employee
@@ -142,7 +142,7 @@ def ledger_people_for(user, *, department: int | None = None):
 def nameable_employee(user, value, *, field: str = "employee") -> Employee:
     """The employee a body names, if the caller may name them: anyone for administration and
     the GM office, else the people of the caller's own department and of the departments they
-    lead (so a refusal can say why, SCORE-9). Otherwise, or when there is none: InvalidInput
+    lead (so a refusal can say why, SCORE-9). Otherwise, or when there is none: NotFound (404)
     `unknown_employee`, the same answer for both (nobody learns who exists elsewhere)."""
     pk = id_of(value, field=field)
     qs = Employee.objects.select_related("user", "department").filter(pk=pk)
@@ -157,7 +157,7 @@ def nameable_employee(user, value, *, field: str = "employee") -> Employee:
             )
     employee = qs.first()
     if employee is None:
-        raise InvalidInput(
+        raise NotFound(
             _("There is no employee %(value)s you may name here."),
             code="unknown_employee",
             params={"value": _shown(value)},
@@ -336,6 +336,17 @@ def catalogue_of(month: dt.date, *, language: str | None = None) -> list[dict]:
 
 
 # --- the months (SCORE-10) ----------------------------------------------------------------------
+
+
+def require_month_reader(user) -> None:
+    """The months' states name company-wide figures: administration and the GM office read
+    them (403 `wrong_role` for anyone else, as for the pay sheet)."""
+    if not perms.has_oversight(user):
+        raise NotAllowed(
+            _("Only administration and the GM office read the months' close."),
+            code="wrong_role",
+            rule="SCORE-10",
+        )
 
 
 def _month_end(month: dt.date) -> dt.date:

@@ -223,9 +223,9 @@ def test_score_9_a_trainer_recording_a_trainer_is_refused(ledger, in_oct):
 
 
 def test_score_9_someone_of_another_department_is_not_named(ledger, in_oct):
-    body = refused(post(ledger.other_trainer, ledger.agent), 400, "unknown_employee", None)
+    body = refused(post(ledger.other_trainer, ledger.agent), 404, "unknown_employee", None)
     assert body["field"] == "employee"
-    refused(post(ledger.trainer, ledger.agent, employee=999999), 400, "unknown_employee", None)
+    refused(post(ledger.trainer, ledger.agent, employee=999999), 404, "unknown_employee", None)
     refused(post(ledger.trainer, ledger.agent, employee="x"), 400, "invalid_employee", None)
 
 
@@ -353,6 +353,13 @@ def test_score_10_months_with_their_state(ledger):
     assert (oct_["state"], oct_["closed_by"]) == ("closed", "admin")
     assert oct_["counts"]["closed"] == oct_["counts"]["people"] == 5  # the admin is off the ladder
     refused(api(ledger.admin).get("/api/v1/months/?count=99"), 400, "invalid_count", None)
+
+
+def test_score_10_only_administration_and_the_gm_office_read_the_months(ledger, in_oct):
+    gm = employee("gm", department=ledger.admin.department, level=None, roles=["gm_office"])
+    assert api(gm).get("/api/v1/months/").status_code == 200
+    for person in (ledger.trainer, ledger.lead, ledger.agent):
+        refused(api(person).get("/api/v1/months/"), 403, "wrong_role", "SCORE-10")
 
 
 def test_score_10_administration_closes_a_month(ledger):
