@@ -115,19 +115,38 @@ def pay_sheet(*, month: dt.date, department=None) -> PaySheet:
     people_qs = _people(month, department)
     ids = people_qs.values("pk")
     people = list(
-        people_qs.select_related("user", "department").order_by(
-            "department__code", "user__username"
+        people_qs.select_related("user", "department")
+        .only(
+            "pk",
+            "name",
+            "level",
+            "base_salary",
+            "hired_on",
+            "department__code",
+            "department__name",
+            "user__username",
         )
+        .order_by("department__code", "user__username")
     )
     history: dict[int, list] = {}
-    for h in LevelHistory.objects.filter(employee_id__in=ids).order_by(
-        "employee_id", "effective_on", "pk"
+    for h in (
+        LevelHistory.objects.filter(employee_id__in=ids)
+        .only("pk", "employee_id", "from_level", "to_level", "base_salary", "effective_on")
+        .order_by("employee_id", "effective_on", "pk")
     ):
         history.setdefault(h.employee_id, []).append(h)
     assessments = {
-        a.employee_id: a for a in Assessment.objects.filter(employee_id__in=ids, month=month)
+        a.employee_id: a
+        for a in Assessment.objects.filter(employee_id__in=ids, month=month).only(
+            "pk", "employee_id", "score", "tier", "closed_at"
+        )
     }
-    sales = {s.employee_id: s for s in SalesFigure.objects.filter(employee_id__in=ids, month=month)}
+    sales = {
+        s.employee_id: s
+        for s in SalesFigure.objects.filter(employee_id__in=ids, month=month).only(
+            "pk", "employee_id", "amount"
+        )
+    }
     fined: dict[int, list] = {}
     for event in (
         ScoreEvent.objects.filter(employee_id__in=ids, month=month)
