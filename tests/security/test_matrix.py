@@ -585,6 +585,8 @@ ROWS = {
     ("post", "/api/v1/notices/{id}/read/"): row(
         "NOTICE", own_notice, {"owner"}, sees=frozenset({"owner"})
     ),
+    # SCORE-11: a list; each caller reads what they may (tests/workflows/test_alert_pages.py)
+    ("get", "/api/v1/alerts/"): row("SCORE-11", nothing, EVERYONE, kind="list"),
 }
 
 
