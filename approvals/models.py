@@ -1,6 +1,7 @@
 """Domain models of every process; one module per process under approvals/<process>/."""
 
 from .access import CaseAccess
+from .award.models import Award, AwardCandidate, AwardVoter
 from .attendance.models import (
     Finding,
     Punch,
@@ -18,6 +19,9 @@ from .probation.models import Probation
 from .promotion.models import DefenceScore, Promotion, VoteParticipation
 
 __all__ = [
+    "Award",
+    "AwardCandidate",
+    "AwardVoter",
     "CaseAccess",
     "Deadline",
     "Leave",

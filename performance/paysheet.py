@@ -38,7 +38,16 @@ from .models import Assessment, SalesFigure, ScoreEvent
 from .services import _checked_month, _policy_for
 
 # A reward source: (month, employee id subquery) -> {employee id: [pay.Reward, ...]}, one query.
-REWARD_SOURCES: list[Callable] = []
+
+
+def _awards_of_the_month(month, ids):
+    """AWARD-1: the published awards of the month (approvals.award)."""
+    from approvals.award.selectors import award_rewards
+
+    return award_rewards(month, ids)
+
+
+REWARD_SOURCES: list[Callable] = [_awards_of_the_month]
 NAMES_SHOWN = 5
 
 

@@ -3,9 +3,10 @@
 inbox_views.py, and ending a case early is always a domain action)."""
 
 from .attendance import PunchCorrectionFlow, ShiftSwapFlow
+from .award import AwardFlow
 from .leave import LeaveFlow
 from .penalty import PenaltyFlow
 from .probation import ProbationFlow
 from .promotion import PromotionFlow
 
-FLOWS = [PromotionFlow, PenaltyFlow, ProbationFlow, LeaveFlow, ShiftSwapFlow, PunchCorrectionFlow]
+FLOWS = [PromotionFlow, PenaltyFlow, ProbationFlow, LeaveFlow, ShiftSwapFlow, PunchCorrectionFlow, AwardFlow]

@@ -9,12 +9,11 @@ Rules: ORG-3, PROMO-1 .. PROMO-6.
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from approvals import delegation, routing
+from approvals import ballot, delegation, routing
 from approvals import eligibility as eligibility_rules
 from approvals import permissions as perms
 from approvals.db import atomic, save_changed
@@ -210,7 +209,7 @@ def check_nominator(actor, promotion: Promotion):
 
 
 def vote_is_open(promotion: Promotion) -> bool:
-    return promotion.vote_opened_at is not None and promotion.vote_closed_at is None
+    return ballot.is_open(promotion)
 
 
 def promotion_open_vote(*, promotion: Promotion, actor) -> Promotion:
@@ -276,17 +275,15 @@ def promotion_vote(*, promotion: Promotion, actor, support: bool) -> Promotion:
             raise StateConflict(
                 _("The department vote is not open."), code="vote_closed", rule="PROMO-3"
             )
-        try:
-            with transaction.atomic():
-                VoteParticipation.objects.create(promotion=promotion, voter=voter)
-        except IntegrityError:
-            raise PolicyViolation(
-                _("You have already voted on this application."),
-                code="already_voted",
-                rule="PROMO-3",
-            ) from None
+        ballot.record_voter(
+            VoteParticipation,
+            voter=voter,
+            message=_("You have already voted on this application."),
+            rule="PROMO-3",
+            promotion=promotion,
+        )
         counter = "votes_for" if support else "votes_against"
-        Promotion.objects.filter(pk=promotion.pk).update(**{counter: F(counter) + 1})
+        ballot.count(Promotion.objects.filter(pk=promotion.pk), counter)
         promotion.refresh_from_db(fields=["votes_for", "votes_against"])
         # No audit event per ballot: even without an actor, its time and its place in the log
         # would let a reader who polls the timeline (or the admin) link the ballot to whoever
@@ -301,10 +298,8 @@ def ballots_of(promotion: Promotion) -> int:
 def tally_is_countable(promotion: Promotion) -> bool:
     """PROMO-3.2: the tally exists for readers only once the vote is closed and at least the
     policy's minimum of ballots was cast (`promotion.vote_min_ballots`, default 3)."""
-    return (
-        promotion.vote_opened_at is not None
-        and promotion.vote_closed_at is not None
-        and ballots_of(promotion) >= _policy(promotion).vote_min_ballots
+    return ballot.tally_is_countable(
+        promotion, ballots_of(promotion), _policy(promotion).vote_min_ballots
     )
 
 
