@@ -202,7 +202,12 @@ def swap_approve(*, shiftswap: ShiftSwap, actor, comment=None) -> ShiftSwap:
     with atomic():
         swap = locked(shiftswap)
         lead = check_approver(actor, swap, "approve")
-        return common.decide(swap, actor, lead, "approve", _text(comment), rule=RULE)
+        swap = common.decide(swap, actor, lead, "approve", _text(comment), rule=RULE)
+        # ATT-1: the approval moves the two rostered shifts, in the same transaction.
+        from .roster import shifts_swap
+
+        shifts_swap(swap)
+        return swap
 
 
 def swap_reject(*, shiftswap: ShiftSwap, actor, reason=None) -> ShiftSwap:
