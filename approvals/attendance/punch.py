@@ -18,6 +18,7 @@ from policy.deadlines import company_tz, due_at
 from policy.services import policy_in_force
 
 from . import common
+from .findings import clear_for_makeup
 from .models import PunchCorrection, PunchState
 
 S = PunchState
@@ -136,7 +137,9 @@ def punch_approve(*, punchcorrection: PunchCorrection, actor, comment=None) -> P
         punch = locked(punchcorrection)
         lead = check_approver(actor, punch, "approve")
         text = common.optional_text(comment, field="comment")
-        return common.decide(punch, actor, lead, "approve", text, rule=RULE)
+        punch = common.decide(punch, actor, lead, "approve", text, rule=RULE)
+        clear_for_makeup(punch)  # ATT-3: the missing-punch finding it answers is cleared
+        return punch
 
 
 def punch_reject(*, punchcorrection: PunchCorrection, actor, reason=None) -> PunchCorrection:

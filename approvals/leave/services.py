@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
 from approvals import routing
+from approvals.attendance.findings import clear_for_leave
 from approvals.db import atomic, lock_case
 from approvals.deadlines import Deadline, deadline_meet, deadline_open
 from approvals.delegation import acting_for, on_behalf_of
@@ -438,6 +439,7 @@ def _decide(leave, actor, method, reason, rules):
         leave.save(update_fields=["state", "decided_at", "decided_by", "decision_reason"])
         if method == "approve":
             _charge(leave, pending=-leave.days, taken=leave.days)
+            clear_for_leave(leave)  # LEAVE-2, LEAVE-3: its shifts' absence findings cleared
         else:
             _charge(leave, pending=-leave.days)
         deadline_meet(case_type=CASE_TYPE, case_id=leave.pk, name=DEADLINE)
