@@ -13,8 +13,9 @@ Each row (performance/pay.py does the arithmetic):
 - commission on the month's imported sales (SalesFigure; none imported: 0), SCORE-8;
 - fines: every ScoreEvent of the month with a fine (a penalty made final, APPEAL-3/PEN-1; an
   attendance finding confirmed, ATT-*), PAY-1;
-- rewards: what the `REWARD_SOURCES` give (none yet: nothing in the model books a reward or an
-  award; issue 14's award books one by appending a source here).
+- rewards: what the `REWARD_SOURCES` give, one query each: the month's published award
+  (AWARD-1, approvals.award.selectors.award_rewards, issue 14); seed 000's monthly rewards would
+  be one more source.
 
 A month not closed for every employee on the sheet is refused (StateConflict month_not_closed,
 SCORE-10/PAY-1): pay is never computed from a running score. The reads are one query each

@@ -229,7 +229,7 @@ def test_pay1_fines_of_the_month_from_penalties_and_findings(cs):
 
 
 def test_pay1_rewards_hook(cs, monkeypatch):
-    """PAY-1/AWARD-1: nothing books a reward yet; a source in REWARD_SOURCES puts one on the
+    """PAY-1/AWARD-1: no award, no reward; a source in REWARD_SOURCES puts one on the
     sheet (issue 14's award)."""
     e = person("a", department=cs)
     close(e, 80)
