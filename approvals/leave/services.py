@@ -80,7 +80,13 @@ def _person(value, field: str) -> Employee | None:
     return None if value in (None, "") else employee_ref(value, field=field)
 
 
-def leave_days(start: dt.datetime, end: dt.datetime, *, working_days_only: bool = False) -> Decimal:
+def leave_days(
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    working_days_only: bool = False,
+    skip: frozenset[dt.date] | set[dt.date] = frozenset(),
+) -> Decimal:
     """Days charged for a leave: each local calendar day it touches counts its hours off, a full
     working day (8 h) or more as one day, less in half days rounded up (4 h off is half a day,
     09:00–18:00 one day, Monday 09:00 to Wednesday 18:00 three).
@@ -88,13 +94,14 @@ def leave_days(start: dt.datetime, end: dt.datetime, *, working_days_only: bool 
     With `working_days_only` (annual leave, ATT-4 without a roster), rest days and public
     holidays of the statutory calendar (DEADLINE-1, with the override table) count nothing:
     statutory annual leave is taken in working days, so 21–31 December 2026 is 9 days, not 11.
+    `skip`: local days counted elsewhere (ATT-4: the days a roster covers count its shifts).
     """
     start, end = timezone.localtime(start), timezone.localtime(end)
     overrides = overrides_between(start.date(), end.date()) if working_days_only else None
     days = Decimal(0)
     day = start.date()
     while day <= end.date():
-        if working_days_only and not is_working_day(day, overrides):
+        if day in skip or (working_days_only and not is_working_day(day, overrides)):
             day += dt.timedelta(days=1)
             continue
         midnight = timezone.make_aware(dt.datetime.combine(day, dt.time()))
@@ -106,6 +113,17 @@ def leave_days(start: dt.datetime, end: dt.datetime, *, working_days_only: bool 
             days += HALF_DAY * halves
         day += dt.timedelta(days=1)
     return days
+
+
+def leave_days_charged(*, employee, kind: str, start: dt.datetime, end: dt.datetime) -> Decimal:
+    """The days a leave is charged (LEAVE-4): annual leave counts the rostered shifts it covers
+    and, on days without a roster, the statutory working days (ATT-4); other kinds count the
+    days they touch."""
+    if kind != LeaveKind.ANNUAL:
+        return leave_days(start, end)
+    from .days import annual_leave_days
+
+    return annual_leave_days(employee=employee, start=start, end=end)
 
 
 # --- the annual-leave balance (LEAVE-4) -------------------------------------------------------
@@ -326,7 +344,7 @@ def leave_submit(
             params={"start": local_text(start)},
             field="start",
         )
-    days = leave_days(start, end, working_days_only=kind == LeaveKind.ANNUAL)
+    days = leave_days_charged(employee=employee, kind=kind, start=start, end=end)
     with atomic():
         # One request at a time per employee: the overlap and balance checks see every
         # committed request (the employee row is the lock on PostgreSQL). The department and
