@@ -476,7 +476,7 @@ def findings_remind_due(*, now=None) -> int:
             )
             sent += 1
             continue
-        for hours in offsets:
+        for hours in sorted(offsets):  # the latest reminder due by now
             if now >= due - dt.timedelta(hours=hours):
                 _tell(
                     deciders.get(dep, []),
