@@ -236,7 +236,8 @@ def _tell(row: MonthAlert, person: Employee, admins, leads, *, template="month_a
             "evidence": row.evidence,
             "url": f"/alerts/?month={_label(row.month)}",
         },
-        dedupe_key=f"{template}:{row.pk}:{int(timezone.now().timestamp())}",
+        # Once per raising (or withdrawal): an alert raised again after a withdrawal is told again.
+        dedupe_key=f"{template}:{row.pk}:{(row.withdrawn_at or row.raised_at):%Y%m%dT%H%M%S.%f}",
     )
 
 
