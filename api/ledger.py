@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from approvals.errors import DomainError
 from performance import ledger_selectors as sel
 from performance.ledger import ledger_adjust, ledger_record
 from performance.ledger_close import month_close
@@ -270,16 +271,19 @@ class LedgerView(APIView):
         month = sel.month_of(body.get("month"), default_current=False)
         employee = sel.nameable_employee(request.user, body.get("employee"))
         code = sel.text_of(body.get("code"), field="code").strip()
-        with transaction.atomic():
-            event, running = ledger_record(
-                actor=request.user,
-                employee=employee,
-                month=month,
-                code=code,
-                points=sel.points_of(body.get("points")),
-                note=sel.text_of(body.get("note"), field="note"),
-                evidence=sel.text_of(body.get("evidence"), field="evidence"),
-            )
+        try:
+            with transaction.atomic():
+                event, running = ledger_record(
+                    actor=request.user,
+                    employee=employee,
+                    month=month,
+                    code=code,
+                    points=sel.points_of(body.get("points")),
+                    note=sel.text_of(body.get("note"), field="note"),
+                    evidence=sel.text_of(body.get("evidence"), field="evidence"),
+                )
+        except DomainError as exc:
+            raise sel.with_labels(exc, month) from None
         policy = sel._month_policy(month)
         line = sel.EventLine(event=event, label=sel._label_of(policy, event))
         return Response(
@@ -391,13 +395,16 @@ class MonthAdjustView(APIView):
         month = sel.month_of(month, default_current=False)
         employee = sel.nameable_employee(request.user, body.get("employee"))
         points = sel.points_of(body.get("points"))
-        adjustment = ledger_adjust(
-            actor=request.user,
-            employee=employee,
-            month=month,
-            points=points,
-            reason=sel.text_of(body.get("reason"), field="reason"),
-        )
+        try:
+            adjustment = ledger_adjust(
+                actor=request.user,
+                employee=employee,
+                month=month,
+                points=points,
+                reason=sel.text_of(body.get("reason"), field="reason"),
+            )
+        except DomainError as exc:
+            raise sel.with_labels(exc, month) from None
         policy = sel._month_policy(month)
         line = sel.EventLine(event=adjustment.event, label=sel._label_of(policy, adjustment.event))
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
-from approvals.errors import InvalidInput, NotAllowed, NotFound
+from approvals.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from approvals.inputs import _shown, check_text, label_of, record_id
 from org.levels import Role
 from org.models import Department, Employee
@@ -96,6 +96,20 @@ def points_of(value):
     if isinstance(value, float) and math.isfinite(value):
         return Decimal(repr(value))  # JSON 2.5 is the figure 2.5, not its binary neighbour
     return value.strip() if isinstance(value, str) else value
+
+
+def with_labels(exc, month: dt.date):
+    """`exc` (a DomainError of the ledger's services) naming its catalogue entry by its label
+    in the request's language rather than by its code ("outside the range of 迟到早退, 2..5",
+    not "of late_or_early"): what the person chose in the form. Changed in place, returned."""
+    code = exc.params.get("code") if isinstance(exc.params, dict) else None
+    if isinstance(code, str):
+        try:
+            entry = _month_policy(month).score_event(code)
+        except (LookupError, DomainError):
+            return exc
+        exc.params = {**exc.params, "code": entry.label()}
+    return exc
 
 
 # --- who the caller sees in the ledger ----------------------------------------------------------

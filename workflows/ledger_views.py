@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from approvals import permissions as perms
 from approvals.db import whole_transaction
 from approvals.errors import DomainError
+from approvals.inputs import whole_number
 from org.levels import Role
 from org.models import Department, Employee
 from performance import ledger_selectors as sel
@@ -92,10 +93,27 @@ def _department_param(request):
         return None
 
 
+PAGE_SIZE = 200  # a department fits in one page; administration pages through the company
+PAGE_MAX = 100_000
+
+
+def _page_param(request) -> int:
+    try:
+        return whole_number(request.GET.get("page"), field="page", default=1, limit=PAGE_MAX)
+    except DomainError:
+        return 1
+
+
 def _ledger_render(request, month, *, error=None, error_field=None, data=None, status=200):
     department = _department_param(request)
     people = sel.ledger_people_for(request.user, department=department)
-    rows = sel.person_months(people, month, user=request.user)
+    page = _page_param(request)
+    # The page's ids first, then its people by id (as api.lists.page_of): one more row read
+    # says whether there is a next page.
+    start = (page - 1) * PAGE_SIZE
+    ids = list(people.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
+    more, ids = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE]
+    rows = sel.person_months(people.filter(pk__in=ids), month, user=request.user) if ids else []
     catalogue = [entry for entry in sel.catalogue_of(month) if entry["recordable"]]
     context = {
         "month": month,
@@ -107,6 +125,9 @@ def _ledger_render(request, month, *, error=None, error_field=None, data=None, s
         if perms.has_oversight(request.user)
         else None,
         "department": department,
+        "page": page,
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if more else None,
         "error": error,
         "error_field": error_field,
         "data": data or {},
@@ -136,6 +157,7 @@ def _record(request):
                 evidence=sel.text_of(post.get("evidence"), field="evidence"),
             )
     except DomainError as exc:
+        sel.with_labels(exc, month)
         return _ledger_render(
             request, month, error=exc.detail, error_field=exc.field, data=post, status=400
         )
@@ -254,6 +276,7 @@ def month_adjust_page(request):
     if not _administration(request.user):
         raise Http404
     post = request.POST
+    first = None
     try:
         first = sel.month_of(post.get("month"), default_current=False)
         with whole_transaction():
@@ -266,6 +289,8 @@ def month_adjust_page(request):
                 reason=sel.text_of(post.get("reason"), field="reason"),
             )
     except DomainError as exc:
+        if first is not None:
+            sel.with_labels(exc, first)
         return _months_render(
             request,
             error=exc.detail,

@@ -502,9 +502,11 @@ def test_score_9_the_ledger_list_costs_the_same_queries_for_20_and_200_people(in
     url = f"{URL}?month=2026-10&page_size=200"
     small, big = _queries(small_lead, url), _queries(big_lead, url)
     assert (small[1], big[1]) == (20, 200)
+    print("queries (20, 200):", small, big)
     assert small[0] == big[0], (small, big)
     small, big = _queries(small_trainer, url), _queries(big_trainer, url)
     assert (small[1], big[1]) == (19, 199)
+    print("queries (20, 200):", small, big)
     assert small[0] == big[0], (small, big)
 
 
