@@ -35,10 +35,13 @@ from performance.paysheet import pay_sheet, row_data
 from performance.sales import sales_file_read, sales_import, sales_of
 from performance.services import _parse_month
 
-from .lists import _department, page_of
+from .lists import _department, page_links, page_of, page_params
 from .parsers import SafeJSONParser
 
 FORMATS = ("json", "csv", "xlsx")
+# The JSON sheet's rows a page at a time (the files hold every row); `count` and `total` are the
+# whole sheet's.
+SHEET_PAGE, SHEET_PAGE_MAX = 500, 1000
 
 
 class IgnoreFormatNegotiation(DefaultContentNegotiation):
@@ -241,7 +244,8 @@ class PaySheetSerializer(serializers.Serializer):
     month = serializers.CharField()
     department = serializers.CharField(allow_null=True)
     policy_version = serializers.CharField()
-    total = serializers.CharField()
+    count = serializers.IntegerField(help_text="rows of the whole sheet")
+    total = serializers.CharField(help_text="of the whole sheet")
     rows = PaySheetRowSerializer(many=True)
 
 
@@ -253,6 +257,10 @@ class PaySheetView(APIView):
             OpenApiParameter("month", str, OpenApiParameter.PATH, description="YYYY-MM"),
             OpenApiParameter("department", int, required=False, description="a department id"),
             OpenApiParameter("format", str, required=False, enum=list(FORMATS)),
+            OpenApiParameter("page", int, required=False, description="JSON rows: 1, 2, ..."),
+            OpenApiParameter(
+                "page_size", int, required=False, description="JSON rows: 500, at most 1000"
+            ),
         ],
         responses={
             (200, "application/json"): PaySheetSerializer,
@@ -274,15 +282,23 @@ class PaySheetView(APIView):
             )
         sheet = pay_sheet(month=_month(month), department=_department_of(params))
         if kind == "json":
-            return Response(
+            page, size = page_params(params, default_size=SHEET_PAGE, max_size=SHEET_PAGE_MAX)
+            count = len(sheet.rows)
+            start = (page - 1) * size
+            response = Response(
                 {
                     "month": sheet.month.strftime("%Y-%m"),
                     "department": getattr(sheet.department, "code", None),
                     "policy_version": sheet.policy_version,
+                    "count": count,
                     "total": str(sheet.total),
-                    "rows": [row_data(row) for row in sheet.rows],
+                    "rows": [row_data(row) for row in sheet.rows[start : start + size]],
                 }
             )
+            links = page_links(request, page, max(1, -(-count // size)))
+            if links:
+                response["Link"] = links
+            return response
         if kind == "csv":
             content, media = paysheet_export.to_csv(sheet), paysheet_export.CSV_TYPE
         else:

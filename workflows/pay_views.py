@@ -25,6 +25,7 @@ from performance.paysheet import pay_sheet
 from performance.paysheet_export import level_label
 from performance.sales import sales_file_read, sales_import
 
+PAGE_ROWS = 100  # rows of the sheet a page shows (the exports hold them all)
 LINES = (
     (pay.BASE, _("Base salary")),
     (pay.FLOAT, _("Salary float")),
@@ -95,13 +96,26 @@ def pay_page(request):
             context["error"] = exc.detail
         else:
             context["sheet"] = sheet
+            count = len(sheet.rows)
+            last = max(1, -(-count // PAGE_ROWS))
+            page = request.GET.get("page", "1")
+            page = min(int(page), last) if page.isdigit() and int(page) >= 1 else 1
+            start = (page - 1) * PAGE_ROWS
+            query = request.GET.copy()
+            pager = {"page": page, "last": last, "first_row": start + 1, "count": count}
+            for name, number in (("prev", page - 1), ("next", page + 1)):
+                if 1 <= number <= last:
+                    query["page"] = str(number)
+                    pager[name] = f"?{query.urlencode()}"
+            pager["last_row"] = min(count, start + PAGE_ROWS)
+            context["pager"] = pager
             context["rows"] = [
                 {
                     "row": row,
                     "level": level_label(row.level),
                     "lines": [(label, row.figure(code)) for code, label in LINES],
                 }
-                for row in sheet.rows
+                for row in sheet.rows[start : start + PAGE_ROWS]
             ]
             base = reverse("api-pay-sheet", args=[month.strftime("%Y-%m")])
             extra = f"&department={department.pk}" if department else ""

@@ -283,3 +283,16 @@ def test_pay1_schema_documents_the_endpoints(org):
     assert "/api/v1/sales/" in paths
     sheet = paths["/api/v1/pay-sheets/{month}/"]["get"]["responses"]["200"]["content"]
     assert set(sheet) == {"application/json", "text/csv", XLSX}
+
+
+def test_pay1_pay_sheet_json_rows_a_page_at_a_time(org):
+    for name in ("c", "d", "e"):
+        close(person(name, department=org["cs"]), 80)
+    client = api(org["admin"].user)
+    whole = client.get("/api/v1/pay-sheets/2026-10/").json()
+    response = client.get("/api/v1/pay-sheets/2026-10/?page=2&page_size=2")
+    body = response.json()
+    assert body["count"] == 5 and body["total"] == whole["total"]
+    assert [r["username"] for r in body["rows"]] == ["c", "d"]
+    assert 'rel="prev"' in response["Link"] and 'rel="next"' in response["Link"]
+    assert client.get("/api/v1/pay-sheets/2026-10/?page_size=5000").status_code == 400

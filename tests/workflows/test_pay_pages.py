@@ -150,3 +150,20 @@ def test_pay1_page_bad_month_is_shown_not_500(org, month):
 def test_pay1_page_speaks_chinese_by_default(org):
     html = client_of(org["admin"].user, "zh-hans").get("/pay/?month=2026-10").content.decode()
     assert "工资表" in html and "绩效工资" in html and "导出 Excel" in html
+
+
+def test_pay1_page_shows_100_rows_a_page_the_exports_hold_all(org, monkeypatch):
+    from workflows import pay_views
+
+    monkeypatch.setattr(pay_views, "PAGE_ROWS", 2)
+    for name in ("b", "c", "d"):
+        close(person(name, department=org["cs"]), 80)
+    client = client_of(org["admin"].user)
+    first = client.get("/pay/?month=2026-10").content.decode()
+    assert first.count('data-testid="pay-row"') == 2
+    assert 'data-testid="pay-range">Rows 1–2 of 4<' in first
+    assert "page=2" in first and 'data-testid="pay-prev"' not in first
+    last = client.get("/pay/?month=2026-10&page=2").content.decode()
+    assert last.count('data-testid="pay-row"') == 2 and 'data-testid="pay-next"' not in last
+    assert client.get("/pay/?month=2026-10&page=99").status_code == 200
+    assert client.get("/pay/?month=2026-10&page=x").status_code == 200
