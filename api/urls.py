@@ -9,6 +9,7 @@ from . import alerts as alerts_api
 from . import attendance, casework, leave, notices, probation, views
 from . import ledger as ledger_api
 from . import pay as pay_api
+from . import rosters as rosters_api
 
 router = SimpleRouter()
 router.register("promotions", views.PromotionViewSet, basename="promotion")
@@ -57,6 +58,9 @@ urlpatterns = [
         r"^pay-sheets/(?P<month>[^/]+)/$", pay_api.PaySheetView.as_view(), name="api-pay-sheet"
     ),
     path("alerts/", alerts_api.AlertListView.as_view(), name="api-alerts"),  # SCORE-7, SCORE-11
+    # The roster and the punches (ATT-1, ATT-2).
+    path("rosters/", rosters_api.RostersView.as_view(), name="api-rosters"),
+    path("punches/", rosters_api.PunchesView.as_view(), name="api-punches"),
     *bulk_urls,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), not inline: the
