@@ -7,6 +7,7 @@ from workflows.leave import LeaveFlow
 
 from . import alerts as alerts_api
 from . import attendance, casework, leave, notices, probation, views
+from . import findings as findings_api
 from . import ledger as ledger_api
 from . import pay as pay_api
 from . import rosters as rosters_api
@@ -61,6 +62,25 @@ urlpatterns = [
     # The roster and the punches (ATT-1, ATT-2).
     path("rosters/", rosters_api.RostersView.as_view(), name="api-rosters"),
     path("punches/", rosters_api.PunchesView.as_view(), name="api-punches"),
+    # What they show and the lead's decisions (ATT-2, ATT-3, PEN-2).
+    path("findings/", findings_api.FindingsView.as_view(), name="api-findings"),
+    path("findings/check/", findings_api.FindingsCheckView.as_view(), name="api-findings-check"),
+    re_path(
+        r"^findings/bulk/(?P<decision>confirm|dismiss)/$",
+        findings_api.FindingsBulkView.as_view(),
+        name="api-findings-bulk",
+    ),
+    re_path(
+        r"^findings/(?P<pk>[0-9]{1,12})/(?P<decision>confirm|dismiss)/$",
+        findings_api.FindingDecisionView.as_view(),
+        name="api-finding-decide",
+    ),
+    path("findings/drafts/", findings_api.DraftsView.as_view(), name="api-finding-drafts"),
+    re_path(
+        r"^findings/drafts/(?P<pk>[0-9]{1,12})/(?P<action>serve|discard)/$",
+        findings_api.DraftActionView.as_view(),
+        name="api-finding-draft-action",
+    ),
     *bulk_urls,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), not inline: the
