@@ -495,14 +495,13 @@ def months_close_due() -> int:
     state = _seen.get(month)
     if state in (_CLOSED, today):
         return 0
-    policy = _policy_for(month)
-    if today < policy.month_close_on(month):
-        _seen[month] = today
+    # Asked once today: a check that fails (no policy in force, a close refused) is logged once
+    # and tried again tomorrow, not every 30 seconds.
+    _seen[month] = today
+    if today < _policy_for(month).month_close_on(month):
         return 0
     if not ScoreEvent.objects.filter(month=month).exclude(code="").exists():
-        _seen[month] = today
         return 0
-    _seen[month] = today  # a close that fails is tried again tomorrow (and logged once)
     report = month_close(actor=None, month=month)
     _seen[month] = _CLOSED
     logger.info(
