@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     alert_views,
     attendance_views,
+    findings_views,
     inbox_views,
     leave_views,
     pay_views,
@@ -61,4 +62,11 @@ urlpatterns = [
     path("months/<str:month>/close/", ledger_pages.month_close_page, name="month_close"),
     # The pay sheet and the sales import (PAY-1): administration; the GM office reads.
     path("pay/", pay_views.pay_page, name="pay"),
+    # What they show and the lead's decisions (ATT-2, ATT-3, PEN-2).
+    path("findings/", findings_views.findings_page, name="findings"),
+    path(
+        "findings/drafts/<int:pk>/serve/",
+        findings_views.draft_serve_page,
+        name="findings_draft_serve",
+    ),
 ]
