@@ -286,3 +286,31 @@ def test_score_9_the_ledger_page_costs_the_same_queries_for_20_and_200_people(in
     assert (small[1], big[1]) == (20, 200)
     print("queries (20, 200):", small, big)
     assert small[0] == big[0], (small, big)
+
+
+def test_score_9_the_gm_office_reads_the_ledger_and_records_nothing(ledger, in_oct):
+    gm = employee("gm", department=ledger.admin.department, level=None, roles=["gm_office"])
+    page = text(browser(gm).get(f"/ledger/?month=2026-10&department={ledger.lead.department_id}"))
+    assert ">agent<" in page and ">trainer2<" not in page
+    assert 'data-testid="record-form"' not in page
+    response = record(browser(gm), ledger.agent)
+    refused_on_form(response, "SCORE-9")
+
+
+def test_my_month_is_a_404_for_a_user_who_is_no_employee(ledger, in_oct):
+    from tests.factories import UserFactory
+
+    client = Client()
+    client.force_login(UserFactory(username="robot"))
+    assert client.get("/ledger/me/").status_code == 404
+
+
+def test_the_ledger_pages_speak_chinese(ledger, in_oct):
+    book(ledger)
+    ledger_page = text(browser(ledger.trainer, "zh-hans").get("/ledger/?month=2026-10"))
+    assert "月度考核台账 2026-10" in ledger_page and "登记考核事件" in ledger_page
+    assert "迟到早退" in ledger_page
+    mine = text(browser(ledger.agent, "zh-hans").get("/ledger/me/?month=2026-10"))
+    assert "我的考核 2026-10" in mine and "进行中:本月将于 2026-11-03 月结" in mine
+    months = text(browser(ledger.admin, "zh-hans").get("/months/"))
+    assert "调整已月结的月份" in months and "月结日" in months
