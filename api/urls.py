@@ -6,6 +6,7 @@ from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
 from workflows.leave import LeaveFlow
 
 from . import alerts as alerts_api
+from . import awards as awards_api
 from . import attendance, casework, leave, notices, probation, views
 from . import findings as findings_api
 from . import ledger as ledger_api
@@ -21,6 +22,7 @@ router.register("shift-swaps", attendance.ShiftSwapViewSet, basename="shift-swap
 router.register("punch-corrections", attendance.PunchCorrectionViewSet, basename="punch-correction")
 router.register("probations", probation.ProbationViewSet, basename="probation")
 router.register("notices", notices.NoticeViewSet, basename="notice")
+router.register("awards", awards_api.AwardViewSet, basename="award")  # AWARD-1, AWARD-2
 
 # CASE-7: before the router, whose "<resource>/<pk>/<action>/" routes would read "bulk" as an id.
 BULK = r"bulk/(?P<decision>approve|reject)/$"

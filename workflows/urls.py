@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     alert_views,
     attendance_views,
+    award_views,
     findings_views,
     inbox_views,
     leave_views,
@@ -51,6 +52,9 @@ urlpatterns = [
     ),
     path("probations/apply/", probation_views.probation_apply, name="probation_apply"),
     path("probations/<int:pk>/", probation_views.probation_detail, name="probation_detail"),
+    # The excellent employee of the month: the notice and the case (AWARD-1, AWARD-2).
+    path("awards/", award_views.awards_page, name="awards"),
+    path("awards/<int:pk>/", award_views.award_detail, name="award_detail"),
     # The month's alerts and a department's month (SCORE-7, SCORE-11).
     path("alerts/", alert_views.alerts_page, name="alerts"),
     path("departments/<int:pk>/month/", alert_views.department_month_page, name="department_month"),
