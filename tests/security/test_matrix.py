@@ -587,6 +587,26 @@ ROWS = {
     ),
     # SCORE-11: a list; each caller reads what they may (tests/workflows/test_alert_pages.py)
     ("get", "/api/v1/alerts/"): row("SCORE-11", nothing, EVERYONE, kind="list"),
+    # ATT-1, ATT-2: lists each caller reads what they may of (tests/api/test_roster_api.py);
+    # imports by a lead (their department's people: another lead's rows are bad rows) and
+    # administration, punches by administration only; anyone else 403 wrong_role.
+    ("get", "/api/v1/rosters/"): row("ATT-1", nothing, EVERYONE, kind="list"),
+    ("get", "/api/v1/punches/"): row("ATT-2", nothing, EVERYONE, kind="list"),
+    ("post", "/api/v1/rosters/"): row(
+        "ATT-1",
+        nothing,
+        {"lead", "other_lead", "admin"},
+        {"rows": [{"username": "agent", "date": "2026-03-03", "start": "09:00", "end": "18:00"}]},
+        sees=frozenset(EVERYONE),
+        outcomes={"other_lead": "400"},
+    ),
+    ("post", "/api/v1/punches/"): row(
+        "ATT-2",
+        nothing,
+        {"admin"},
+        {"rows": [{"username": "agent", "time": "2026-03-02 08:58"}]},
+        sees=frozenset(EVERYONE),
+    ),
 }
 
 
