@@ -201,16 +201,25 @@ def _administration(user) -> bool:
     return user.is_superuser or perms.has_role(user, Role.ADMINISTRATION)
 
 
+SELECT_MAX = 500
+
+
 def _months_render(
     request, *, error=None, error_form=None, error_field=None, data=None, status=200
 ):
     months = sel.month_states(sel.recent_months())
+    department = _department_param(request)
+    people = Employee.objects.select_related("department").order_by("department__name", "name")
+    if department is not None:
+        people = people.filter(department_id=department)
+    # A list to pick from up to SELECT_MAX people; beyond, the id (or a department first).
+    people = list(people[: SELECT_MAX + 1])
     context = {
         "months": months,
         "closed_months": [m for m in months if m["closed"]],
-        "employees": Employee.objects.select_related("department").order_by(
-            "department__name", "name"
-        ),
+        "employees": people if len(people) <= SELECT_MAX else None,
+        "departments": Department.objects.order_by("name"),
+        "department": department,
         "error": error,
         "error_form": error_form,
         "error_field": error_field,

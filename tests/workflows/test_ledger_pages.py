@@ -314,3 +314,18 @@ def test_the_ledger_pages_speak_chinese(ledger, in_oct):
     assert "我的考核 2026-10" in mine and "进行中:本月将于 2026-11-03 月结" in mine
     months = text(browser(ledger.admin, "zh-hans").get("/months/"))
     assert "调整已月结的月份" in months and "月结日" in months
+
+
+def test_score_10_too_many_people_to_list_take_an_id_or_a_department(ledger, monkeypatch):
+    monkeypatch.setattr("workflows.ledger_views.SELECT_MAX", 3)
+    with time_machine.travel(NOV_1, tick=False):
+        month_close(actor=ledger.admin.user, month=OCT)
+        client = browser(ledger.admin)
+        page = text(client.get("/months/"))
+        assert '<input type="number" name="employee" id="adjust-employee"' in page
+        page = text(client.get(f"/months/?department={ledger.lead.department_id}"))
+        assert '<select name="employee" id="adjust-employee">' not in page  # 4 people: still many
+        page = text(client.get(f"/months/?department={ledger.other_trainer.department_id}"))
+        assert '<select name="employee" id="adjust-employee">' in page
+        data = {"month": "2026-10", "employee": ledger.agent.pk, "points": "2", "reason": "复核"}
+        assert client.post("/months/adjust/", data).status_code == 302
