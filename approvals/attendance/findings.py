@@ -164,6 +164,17 @@ def _iso(moment: dt.datetime) -> str:
     return timezone.localtime(moment).isoformat(timespec="minutes")
 
 
+@dataclass(slots=True)
+class _Shift:
+    pk: int
+    employee_id: int
+    rostered_id: int
+    department_id: int
+    start: dt.datetime
+    end: dt.datetime
+    swap_id: int | None
+
+
 class _Punches:
     """One employee's punches, sorted, with range lookups."""
 
@@ -196,11 +207,12 @@ def _read(start: dt.date, end: dt.date, department, now):
     shifts_q = Shift.objects.filter(date__gte=start, date__lte=end, end__lte=now)
     if department is not None:
         shifts_q = shifts_q.filter(department=department)
-    shifts = list(
-        shifts_q.only(
-            "id", "employee_id", "rostered_id", "department_id", "start", "end", "swap_id", "date"
-        ).order_by("start", "pk")
-    )
+    shifts = [
+        _Shift(*row)
+        for row in shifts_q.order_by("start", "pk").values_list(
+            "pk", "employee_id", "rostered_id", "department_id", "start", "end", "swap_id"
+        )
+    ]
     if not shifts:
         return shifts, {}, {}, {}, {}, {}
     lo = min(s.start for s in shifts) - 2 * WINDOW
@@ -250,22 +262,26 @@ def _read(start: dt.date, end: dt.date, department, now):
     )
 
 
-def _evaluate(shift, worker, punches, makeups, leaves, own, colleagues, window):
+def _evaluate(shift, worker, punches, makeups, leaves, own, colleagues, window, claimed):
     """The findings one shift shows: list of (employee_id, kind, minutes, evidence)."""
     lo, hi = window
     mid = shift.start + (shift.end - shift.start) / 2
     mine = punches.get(worker)
     seen = mine.between(lo, hi) if mine else []
-    base = {
-        "shift": {
-            "id": shift.pk,
-            "start": _iso(shift.start),
-            "end": _iso(shift.end),
-            "rostered": shift.rostered_id,
-            "employee": worker,
-        },
-        "punches": [_iso(p) for p in seen],
-    }
+
+    def base(**more):  # built only for a shift that shows something
+        return {
+            "shift": {
+                "id": shift.pk,
+                "start": _iso(shift.start),
+                "end": _iso(shift.end),
+                "rostered": shift.rostered_id,
+                "employee": worker,
+            },
+            "punches": [_iso(p) for p in seen],
+            **more,
+        }
+
     on_leave = leaves.get(worker, [])
     made_up = [m for m in makeups.get(worker, []) if lo <= m <= hi]
     out = []
@@ -280,16 +296,17 @@ def _evaluate(shift, worker, punches, makeups, leaves, own, colleagues, window):
             if (
                 there
                 and there[0] < mid <= there[-1]
-                and not _covers(
-                    [(s, e) for pk, s, e in own.get(other, []) if pk != shift.pk],
-                    shift.start,
-                    shift.end,
+                and (other, there[0]) not in claimed
+                and not any(
+                    pk != shift.pk and s < shift.end and e > shift.start
+                    for pk, s, e in own.get(other, ())
                 )
             ):
-                evidence = dict(base, substitute=other, substitute_punches=[_iso(p) for p in there])
+                claimed.add((other, there[0]))  # one person stands in for one shift at a time
+                evidence = base(substitute=other, substitute_punches=[_iso(p) for p in there])
                 return [(worker, K.UNAPPROVED_SWAP, None, evidence)]
         if not made_up:
-            return [(worker, K.ABSENCE, None, dict(base, leave=None))]
+            return [(worker, K.ABSENCE, None, base(leave=None))]
     arrival = leave_at = None
     if len(seen) >= 2:
         arrival, leave_at = seen[0], seen[-1]
@@ -316,17 +333,17 @@ def _evaluate(shift, worker, punches, makeups, leaves, own, colleagues, window):
                 worker,
                 K.MISSING_PUNCH,
                 None,
-                dict(base, missing=missing, makeups=[_iso(m) for m in made_up]),
+                base(missing=missing, makeups=[_iso(m) for m in made_up]),
             )
         )
     if arrival is not None:
         late = int((arrival - shift.start).total_seconds() // 60)
         if late >= 1 and not _covers(on_leave, shift.start, arrival):
-            out.append((worker, K.LATE, late, dict(base, arrival=_iso(arrival))))
+            out.append((worker, K.LATE, late, base(arrival=_iso(arrival))))
     if leave_at is not None:
         early = int((shift.end - leave_at).total_seconds() // 60)
         if early >= 1 and not _covers(on_leave, leave_at, shift.end):
-            out.append((worker, K.EARLY, early, dict(base, leave=_iso(leave_at))))
+            out.append((worker, K.EARLY, early, base(leave=_iso(leave_at))))
     return out
 
 
@@ -363,7 +380,7 @@ def findings_check(*, start, end, department=None, actor=None) -> CheckReport:
         ):
             department_of[pk] = dep
             by_department[dep].add(pk)
-    computed = {}
+    computed, claimed = {}, set()
     for mine in by_employee.values():
         for i, s in enumerate(mine):
             prev = mine[i - 1] if i else None
@@ -377,7 +394,7 @@ def findings_check(*, start, end, department=None, actor=None) -> CheckReport:
                 (pk, punches[pk]) for pk in by_department.get(s.department_id, ()) if pk in punches
             )
             for emp, kind, minutes, evidence in _evaluate(
-                s, worker, punches, makeups, leaves, own, colleagues, window
+                s, worker, punches, makeups, leaves, own, colleagues, window, claimed
             ):
                 computed[(s.pk, emp, kind)] = (s, minutes, evidence)
     due = due_at(now, decide_days(policy), mode=WORKING, end_of_day=True).at
