@@ -9,7 +9,7 @@ database (or DATABASE_URL: point it at a scratch database; its tables are flushe
 It builds N employees in N/100 departments (each with a lead), for the latest month with 22 weekdays, 22
 day shifts each (but the floaters) (09:00–18:00 on the month's first 22 weekdays) and two punches per shift, with
 one shift in 20 late (1..39 minutes), one in 50 without its leave punch, one in 100 without any
-punch (absent), and for one absent shift in four the department's floater (the second employee
+punch (absent), spread over people, days and departments, and for one absent shift in two the department's floater (the second employee
 of each department, who has no shift) punching in and out (a shift worked without an approved
 swap); rows by executemany with explicit ids
 (benchmarks/sweep.py's Inserter).
@@ -111,25 +111,24 @@ def build(n: int, month: dt.date) -> dict:
         shift_rows, punch_rows, floater_days = [], [], set()
         floaters = {employee_ids[len(dept_ids) + d]: d for d in range(len(dept_ids))}
         floater_of = {d: pk for pk, d in floaters.items()}
-        k = 0
-        for day in workdays(month):
+        for day_no, day in enumerate(workdays(month)):
             start = dt.datetime.combine(day, dt.time(9), tzinfo=tz)
             end = dt.datetime.combine(day, dt.time(18), tzinfo=tz)
             for i, pk in enumerate(employee_ids):
                 if pk in floaters:  # the second of each department has no shift: a substitute
                     continue
                 d = i % len(dept_ids)
-                k += 1
                 shift_rows.append((pk, pk, dept_ids[d], day, dtv(start), dtv(end)))
-                if k % 100 == 0:  # absent
-                    if k % 400 == 0 and (d, day) not in floater_days:  # ... worked by a floater
+                m = (i * 37 + day_no * 11) % 200  # spread over people, days and departments
+                if 14 <= m < 16:  # absent (1 %)
+                    if m == 14 and (d, day) not in floater_days:  # ... worked by the floater
                         floater_days.add((d, day))
                         punch_rows.append((floater_of[d], dtv(start)))
                         punch_rows.append((floater_of[d], dtv(end)))
                     continue
-                late = dt.timedelta(minutes=(k % 39) + 1) if k % 20 == 0 else dt.timedelta()
+                late = dt.timedelta(minutes=(i + day_no) % 39 + 1) if m < 10 else dt.timedelta()
                 punch_rows.append((pk, dtv(start - dt.timedelta(minutes=5) + late)))
-                if k % 50 != 0:
+                if not 10 <= m < 14:  # 2 % without the leave punch
                     punch_rows.append((pk, dtv(end + dt.timedelta(minutes=3))))
         for chunk in range(0, len(shift_rows), BATCH):
             shifts.insert(shift_rows[chunk : chunk + BATCH])
