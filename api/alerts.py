@@ -10,7 +10,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from performance.alerts import alert_label, alerts_visible_to, parse_month
+from performance.alert_selectors import alerts_visible_to, parse_month
+from performance.alerts import alert_label
 
 from .lists import _department, page_of
 

@@ -10,10 +10,9 @@
   that employee's department for that month and the months after it whose streaks it is part of
   are computed again: new ones are raised, those whose cause vanished are marked withdrawn
   (never deleted: who was told stays on record), and told.
-- `adjustment_watch(employee=, month=)` … `.after(adjustment, actor=)`: what ledger_adjust calls
-  around its recomputation: the open promotions' eligibility (PROMO-2) before and after, the
-  open probation, the alerts, and one notice to the lead and administration of what changed
-  downstream. A notice, never an automatic action.
+- performance/alerts_downstream.py: what ledger_adjust calls around its recomputation (the
+  open promotions' eligibility, PROMO-2, the open probation, the alerts) and the one notice of
+  what changed downstream; performance/alert_selectors.py: who reads which alerts.
 - `months_close_due()`: the sweep's step that closes the previous month by itself on the
   policy's close day (SCORE-10, actor None).
 
@@ -371,101 +370,6 @@ def alerts_reevaluate(*, employee: Employee, month: dt.date) -> AlertChanges:
         )
 
 
-# --- what an adjustment changes downstream (issue 13 item 2) ------------------------------------
-
-
-class AdjustmentWatch:
-    """What ledger_adjust holds before it recomputes the month: the open promotions and their
-    eligibility then, the open probation; `after()` compares, re-evaluates the alerts and tells
-    the department lead and administration in one notice (nothing is acted upon)."""
-
-    def __init__(self, *, employee: Employee, month: dt.date):
-        # approvals builds on performance; what an adjustment may change there is read, late
-        # imported, never driven from here.
-        from approvals.eligibility import evaluate
-        from approvals.probation.models import OPEN_STATES as PROBATION_OPEN
-        from approvals.probation.models import Probation
-        from approvals.promotion.models import OPEN_STATES as PROMOTION_OPEN
-        from approvals.promotion.models import Promotion
-
-        self.employee, self.month = employee, month
-        self._evaluate = evaluate
-        self.promotions = list(
-            Promotion.objects.filter(employee=employee, state__in=PROMOTION_OPEN).order_by("pk")
-        )
-        self.before = {p.pk: evaluate(employee, p.target_level).eligible for p in self.promotions}
-        self.probation = Probation.objects.filter(
-            employee=employee, state__in=PROBATION_OPEN
-        ).first()
-
-    def after(self, adjustment, *, actor=None) -> dict:
-        """Re-evaluate and tell; returns what changed downstream (also for the caller's tests)."""
-        from notifications.services import notify
-
-        alerts = alerts_reevaluate(employee=self.employee, month=self.month)
-        promotions = []
-        for p in self.promotions:
-            now = self._evaluate(self.employee, p.target_level).eligible
-            if now != self.before[p.pk]:
-                promotions.append(
-                    {
-                        "id": p.pk,
-                        "target": p.get_target_level_display(),
-                        "before": self.before[p.pk],
-                        "after": now,
-                        "url": f"/promotions/{p.pk}/",
-                    }
-                )
-        downstream = {
-            "alerts": alerts,
-            "promotions": promotions,
-            "probation": self.probation,
-        }
-        if not (alerts or promotions or self.probation):
-            return downstream
-        person = Employee.objects.select_related("department").get(pk=self.employee.pk)
-        exclude = [person.user_id, getattr(actor, "pk", None)]
-        notify(
-            users=_recipients(
-                _administration_users(), _lead_users([person.department_id]),
-                person.department_id, exclude=exclude,
-            ),
-            template="month_adjusted",
-            context={
-                "employee": person.name,
-                "department": person.department.name,
-                "month": _label(self.month),
-                "before": {k: str(v) for k, v in adjustment.before.items()},
-                "after": {k: str(v) for k, v in adjustment.after.items()},
-                "raised": [
-                    {"employee": _name(a), "month": _label(a.month), "label": alert_label(a.code)}
-                    for a in alerts.raised
-                ],
-                "withdrawn": [
-                    {"employee": _name(a), "month": _label(a.month), "label": alert_label(a.code)}
-                    for a in alerts.withdrawn
-                ],
-                "promotions": promotions,
-                "probation": (
-                    {"id": self.probation.pk, "url": f"/probations/{self.probation.pk}/"}
-                    if self.probation
-                    else None
-                ),
-                "url": f"/alerts/?month={_label(self.month)}",
-            },
-            dedupe_key=f"month_adjusted:{adjustment.event.pk}",
-        )  # fmt: skip
-        return downstream
-
-
-def _name(alert: MonthAlert) -> str:
-    return alert.employee.name
-
-
-def adjustment_watch(*, employee: Employee, month: dt.date) -> AdjustmentWatch:
-    return AdjustmentWatch(employee=employee, month=month)
-
-
 # --- the scheduled close (SCORE-10) -------------------------------------------------------------
 
 _CLOSED = "closed"
@@ -512,61 +416,3 @@ def months_close_due() -> int:
         report.already,
     )
     return report.closed
-
-
-# --- who sees them (SCORE-11) -------------------------------------------------------------------
-
-
-def alert_departments_of(user):
-    """The departments whose alerts `user` may read: None for all (administration, the GM office,
-    superusers), the ids of the departments they lead, or an empty list (everyone else)."""
-    from approvals import permissions as perms
-
-    if perms.has_oversight(user):
-        return None
-    employee = perms.employee_of(user)
-    if employee is None:
-        return []
-    return list(Department.objects.filter(lead=employee).values_list("pk", flat=True))
-
-
-def may_read_department(user, department_id: int) -> bool:
-    departments = alert_departments_of(user)
-    return departments is None or department_id in departments
-
-
-def alerts_visible_to(user, *, month: dt.date, department: int | None = None):
-    """The month's alerts `user` may read (withdrawn ones included, marked), in list order."""
-    departments = alert_departments_of(user)
-    qs = MonthAlert.objects.filter(month=month)
-    if departments is not None:
-        qs = qs.filter(department_id__in=departments)
-    if department is not None:
-        qs = qs.filter(department_id=department)
-    return qs.order_by("department_id", "employee__name", "employee_id", "code")
-
-
-def parse_month(value, *, default: dt.date | None = None) -> dt.date:
-    """`YYYY-MM` → the month's first day; absent: `default` (else the previous month); anything
-    else InvalidInput naming the parameter."""
-    from approvals.errors import InvalidInput
-
-    if value is None or value == "":
-        return default or _shift(timezone.localdate().replace(day=1), -1)
-    try:
-        parsed = dt.datetime.strptime(str(value), "%Y-%m").date()  # noqa: DTZ007 (a date)
-    except ValueError:
-        raise InvalidInput(
-            _("month “%(value)s” is not a month (YYYY-MM)."),
-            code="invalid_month",
-            params={"value": str(value)[:20]},
-            field="month",
-        ) from None
-    if not 2000 <= parsed.year <= 2100:
-        raise InvalidInput(
-            _("month “%(value)s” is not a month (YYYY-MM)."),
-            code="invalid_month",
-            params={"value": str(value)[:20]},
-            field="month",
-        )
-    return parsed

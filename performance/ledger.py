@@ -33,7 +33,7 @@ from org.roles import has_role
 from policy.catalogue import CatalogueError
 from policy.services import policy_by_code
 
-from .alerts import adjustment_watch
+from .alerts_downstream import adjustment_watch
 from .models import Assessment, ScoreEvent
 from .scoring import MonthScore, month_score
 from .services import _checked_month, _policy_for

@@ -15,14 +15,13 @@ from django.shortcuts import get_object_or_404, render
 
 from approvals.errors import InvalidInput
 from org.models import Department
-from performance.alerts import (
-    _shift,
+from performance.alert_selectors import (
     alert_departments_of,
-    alert_label,
     alerts_visible_to,
     may_read_department,
     parse_month,
 )
+from performance.alerts import _shift, alert_label
 
 PAGE_ROWS = 500  # a month's alerts of the whole company; past this the page says so
 
