@@ -8,3 +8,4 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from . import delegation  # noqa: F401  (the cached "away with a delegate" receivers)
+        from .award import receivers  # noqa: F401  (AWARD-2: the published award's notice)

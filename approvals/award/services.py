@@ -494,13 +494,12 @@ def _decide(award, actor, *, state, check, action, method, decision, reason, dec
             },
             on_behalf_of=on_behalf_of,
         )
-        if to_state == S.PUBLISHED:
-            _announce(award, remaining)
     return award
 
 
-def _announce(award: Award, winners: list[AwardCandidate]) -> None:
-    """AWARD-2: the notice to every active employee of the company (mail and in-app)."""
+def announce(award: Award) -> None:
+    """AWARD-2: the notice to every active employee of the company (mail and in-app), once
+    (deduplicated per award). Run by the sweep (approvals.award.receivers)."""
     from django.contrib.auth import get_user_model
 
     from notifications.services import notify
@@ -510,6 +509,7 @@ def _announce(award: Award, winners: list[AwardCandidate]) -> None:
         .objects.filter(is_active=True, employee__isnull=False)
         .select_related("employee")
     )
+    winners = AwardCandidate.objects.filter(award=award, awarded=True).select_related("employee")
     names = "、".join(c.employee.name for c in winners)
     notify(
         users=users,
