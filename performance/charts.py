@@ -111,9 +111,9 @@ def score_chart(employee, *, end: dt.date | None = None, months: int = 12) -> Sc
     y = _scale(policy.score_cap)
     rows = {
         row["month"]: row
-        for row in Assessment.objects.filter(
-            employee=employee, month__in=window, closed_at__isnull=False
-        )
+        # Every final figure: a month written by its close, and a month imported as final
+        # (SCORE-1), which eligibility reads the same way before any close freezes it.
+        for row in Assessment.objects.filter(employee=employee, month__in=window)
         .order_by()
         .values("month", "score", "tier", "grade")
     }

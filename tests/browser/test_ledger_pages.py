@@ -42,10 +42,9 @@ def test_trainer_records_agent_follows_admin_closes_and_exports(
 
     cs = Department.objects.get(code="cs")
     agent = employee("xiaowang", department=cs, level="junior", name="小王")
-    # Two earlier months imported and closed, the last one left to the ledger: the chart has
-    # their points.
+    # Two earlier months imported as final figures (SCORE-1), the last one left to the ledger:
+    # the chart has their points.
     give_scores(agent, [86, 91, None])
-    Assessment.objects.filter(employee=agent).update(closed_at=timezone.now())
 
     # SCORE-9: the trainer records a bonus and a deduction within its range.
     login(page, base, "trainer")

@@ -125,3 +125,24 @@ def test_score11_the_department_chart_costs_constant_queries(ledger):
         chart = department_chart(ledger.agent.department, oct_)
     assert len(ctx.captured_queries) <= 2
     assert len(chart.bars) == 4
+
+
+@pytest.mark.django_db
+def test_score1_an_imported_final_score_is_a_point_before_any_close():
+    """SCORE-1: a month imported as a final figure is on the chart as eligibility reads it,
+    whether or not a close has frozen it yet; a month with no figure stays a gap."""
+    from decimal import Decimal
+
+    from performance.services import assessment_record
+    from tests.orgdata import build_org
+
+    org = build_org()
+    newcomer = org.other_dept_agent
+    last = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    before = (last - dt.timedelta(days=1)).replace(day=1)
+    newcomer.assessments.all().delete()
+    assessment_record(employee=newcomer, month=last, score=Decimal("77.5"), source="import")
+    chart = score_chart(newcomer)
+    points = {p.label: p.score for p in chart.points if p.closed}
+    assert points == {last.strftime("%Y-%m"): Decimal("77.5")}
+    assert before.strftime("%Y-%m") not in points
