@@ -91,7 +91,8 @@ class ScoreEvent(models.Model):
         verbose_name = _("score event")
         verbose_name_plural = _("score events")
         ordering = ["employee", "-month", "pk"]
-        indexes = [models.Index(fields=["employee", "month"])]
+        # (month): "has this month any event?", asked by the scheduled close once a day.
+        indexes = [models.Index(fields=["employee", "month"]), models.Index(fields=["month"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(month__day=1), name="score_event_month_first_day"
