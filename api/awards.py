@@ -67,14 +67,15 @@ class AwardSerializer(CaseSerializer):
 
 
 DECISION_BODY = {
-    "decision": serializers.ChoiceField(choices=["approve", "reject"], required=False),
+    # "approve" or "reject" (a plain string: the penalties' `decision` owns that enum's name)
+    "decision": serializers.CharField(required=False, help_text="approve | reject"),
     "reason": serializers.CharField(required=False),
     "decisions": serializers.ListField(
         child=inline_serializer(
             name="AwardCandidateDecision",
             fields={
                 "candidate": serializers.IntegerField(),
-                "decision": serializers.ChoiceField(choices=["approve", "reject"]),
+                "decision": serializers.CharField(help_text="approve | reject"),
                 "reason": serializers.CharField(required=False),
             },
         ),
