@@ -290,6 +290,54 @@ def probation_owner(w):
     return {}
 
 
+# --- awards of the month (AWARD-1, AWARD-2): February closed for customer service -----------
+
+
+def award_month_closed(w):
+    from tests.award.helpers import close_month
+
+    w.owner = w.org.panel[1]  # the administration member who opens it (its `employee`)
+    close_month(w.org.cs, month=dt.date(2026, 2, 1))
+    return {}
+
+
+def award_opened(w):
+    award_month_closed(w)
+    body = {"department": w.org.cs.pk, "month": "2026-02"}
+    return {"id": ok(w.owner, "/api/v1/awards/", body)["id"]}
+
+
+def award_voting(w):
+    p = award_opened(w)
+    ok(w.owner, f"/api/v1/awards/{p['id']}/open-vote/")
+    return p
+
+
+def award_voted(w):
+    p = award_voting(w)
+    for name in ("lead", "trainer", "colleague"):
+        ok(w.people[name], f"/api/v1/awards/{p['id']}/vote/", {"candidate": w.org.agent.pk})
+    return p
+
+
+def award_lead_review(w):
+    p = award_voted(w)
+    ok(w.owner, f"/api/v1/awards/{p['id']}/close-vote/")
+    return p
+
+
+def award_assessment(w):
+    p = award_lead_review(w)
+    ok(w.lead, f"/api/v1/awards/{p['id']}/review/", {"decision": "approve"})
+    return p
+
+
+def award_gm_approval(w):
+    p = award_assessment(w)
+    ok(w.owner, f"/api/v1/awards/{p['id']}/assess/", {"decision": "approve"})
+    return p
+
+
 # --- who reads what (the selectors), for 403 versus 404 ---------------------------------------
 
 LEAD_AND_OVERSIGHT = {"owner", "lead"} | OVERSIGHT
@@ -301,6 +349,7 @@ SEES = {
     "penalties": LEAD_AND_OVERSIGHT,
     "probations": LEAD_AND_OVERSIGHT | {"trainer"},  # PROB-2: the trainer examines
     "employees": LEAD_AND_OVERSIGHT,
+    "awards": LEAD_AND_OVERSIGHT,  # AWARD-1: the lead their department's (owner: the opener)
 }
 SEES_IN_STATE = {
     promotion_vote_open: {"colleague", "trainer"},  # PROMO-3.2: the department votes
@@ -308,6 +357,8 @@ SEES_IN_STATE = {
     promotion_defence_scored: {"trainer"},
     penalty_refused: set(WITNESSES),  # PEN-3: the named witnesses
     penalty_raised: set(WITNESSES),
+    award_voting: {"colleague", "trainer"},  # AWARD-2: the department votes
+    award_voted: {"colleague", "trainer"},
 }
 
 
@@ -398,6 +449,7 @@ U = "/api/v1/punch-corrections/{id}/"
 N = "/api/v1/penalties/{id}/"
 B = "/api/v1/probations/{id}/"
 E = "/api/v1/employees/{id}/"
+A = "/api/v1/awards/{id}/"
 PANEL = {"admin", "trainer"}  # of the panel (admin1, admin2, trainer), the actors who sit on it
 
 ROWS = {
@@ -572,6 +624,31 @@ ROWS = {
     ("post", B + "reject/"): row("PROB-3", probation_assessed, {"gm"}, {"reason": "不同意"}),
     ("post", B + "confirm/"): row("PROB-2", probation_approved, {"admin"}, {}),
     **_casework("probations", probation_examined, acted=("trainer",)),  # PROB-2: the exam
+    # --- awards of the month (AWARD-1, AWARD-2) ---
+    ("get", "/api/v1/awards/"): row("AWARD-1", award_opened, EVERYONE, kind="list"),
+    ("post", "/api/v1/awards/"): row(
+        "AWARD-1",
+        award_month_closed,
+        {"admin", "owner"},
+        lambda w: {"department": w.org.cs.pk, "month": "2026-02"},
+        sees=frozenset(EVERYONE),
+    ),
+    ("get", "/api/v1/awards/published/"): row("AWARD-2", nothing, EVERYONE, kind="list"),
+    ("get", A): row("AWARD-1", award_opened, SEES["awards"]),
+    ("post", A + "open-vote/"): row("AWARD-2", award_opened, {"admin", "owner"}),
+    ("post", A + "vote/"): row(
+        "AWARD-2",
+        award_voting,
+        {"lead", "trainer", "colleague"},
+        lambda w: {"candidate": w.org.agent.pk},
+    ),
+    ("post", A + "close-vote/"): row("AWARD-2", award_voted, {"admin", "owner"}),
+    ("post", A + "review/"): row("AWARD-1", award_lead_review, {"lead"}, {"decision": "approve"}),
+    ("post", A + "assess/"): row(
+        "AWARD-1", award_assessment, {"admin", "owner"}, {"decision": "approve"}
+    ),
+    ("post", A + "approve/"): row("AWARD-1", award_gm_approval, {"gm"}, {"decision": "approve"}),
+    **_casework("awards", award_lead_review, acted=("owner",)),
     # --- employees, inbox, notices ---
     ("get", "/api/v1/employees/"): row("ORG-2", nothing, EVERYONE, kind="list"),
     ("get", E): row("ORG-2", owner_only, SEES["employees"]),
