@@ -33,6 +33,13 @@ ACTION_TITLES = {
     "approve": _("GM approval"),
 }
 DECIDING = ("review", "assess", "approve")
+# The history's words for the award's own steps (the shared table has the others).
+HISTORY = {
+    "open": _("Award opened"),
+    "review": _("Reviewed by the lead"),
+    "assess": _("Assessed by the company"),
+    "approve": _("Approved by the GM office"),
+}
 
 
 def _language(request) -> str:
@@ -137,6 +144,8 @@ def award_detail(request, pk):
         context["timeline"] = _history(
             flow_class, without_comments(without_casework(timeline(case)))
         )
+    for event in context["timeline"]:
+        event["action_label"] = HISTORY.get(event["action"], event["action_label"])
     candidates = selectors.candidates_for(request.user, case, _language(request))
     names = flow_class.instance.available_actions(request.user, case)
     context.update(
