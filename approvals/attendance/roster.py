@@ -586,6 +586,17 @@ def shifts_swap(swap: ShiftSwap) -> bool:
         moved += Shift.objects.filter(rostered_id=worker, start=start, swap__isnull=True).update(
             employee_id=to, swap=swap
         )
+    if moved and swap.state == SwapState.APPROVED:
+        # ATT-4: annual leave of the two on those days counts the shifts they now work.
+        from approvals.leave.days import leave_days_recompute
+
+        days = [
+            timezone.localtime(m, company_tz()).date()
+            for m in (swap.shift_start, swap.colleague_shift_start)
+        ]
+        leave_days_recompute(
+            employees={swap.employee_id, swap.colleague_id}, start=min(days), end=max(days)
+        )
     return bool(moved)
 
 

@@ -145,3 +145,31 @@ def test_att4_a_roster_imported_after_the_leave_recharges_it(org, week_before):
         (case["id"], "5.0", "2.0")
     ]
     assert balance(org.agent).taken == 2
+
+
+def test_att4_swap1_an_approved_swap_recharges_the_leave_of_the_two(org, week_before):
+    """The agent's annual leave on Thursday costs the Thursday shift; once the swap gives that
+    shift to the colleague, the agent's Thursday is a rostered day without a shift: 0."""
+    from approvals.attendance import swap as swaps
+
+    balance(org.agent, entitled=15)
+    rows = [
+        {"username": "agent", "date": "2026-03-05", "start": "09:00", "end": "18:00"},
+        {"username": "colleague", "date": "2026-03-06", "start": "15:00", "end": "24:00"},
+    ]
+    assert roster_import(actor=org.lead.user, rows=rows).ok
+    case = ask(org.agent, kind="annual", start=local(2026, 3, 5, 9), end=local(2026, 3, 5, 18))
+    assert case["days"] == "1.0"
+    act(org.lead, case["id"], "approve")
+    swap = swaps.swap_request(
+        actor=org.agent.user,
+        colleague=org.colleague.pk,
+        shift_start=local(2026, 3, 5, 9),
+        shift_end=local(2026, 3, 5, 18),
+        colleague_shift_start=local(2026, 3, 6, 15),
+        colleague_shift_end=local(2026, 3, 7, 0),
+    )
+    swaps.swap_consent(shiftswap=swap, actor=org.colleague.user)
+    swaps.swap_approve(shiftswap=swap, actor=org.lead.user)
+    assert Leave.objects.get(pk=case["id"]).days == 0
+    assert balance(org.agent).taken == 0
