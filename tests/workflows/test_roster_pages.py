@@ -164,3 +164,34 @@ def test_att1_the_grid_costs_the_same_queries_for_5_or_50_people(org):
         ]
     assert roster_import(actor=org.admin.user, rows=rows).ok
     assert _queries(client, org.cs, 49) == few
+
+
+def test_att1_the_page_speaks_chinese(org):
+    """zh-hans by default: no English left in the page an administrator sees, forms included."""
+    from tests.i18n_check import english_words, names_of_people
+
+    _roster(org)
+    html = client_of(org.admin).get(f"{URL}&department={org.cs.pk}").content.decode()
+    assert (
+        english_words(
+            html,
+            names_of_people()
+            | {
+                "csv",
+                "xlsx",
+                "username",
+                "date",
+                "start",
+                "end",
+                "time",
+                "YYYY",
+                "MM",
+                "DD",
+                "HH",
+                "SS",
+                "ATT",
+                "SWAP",
+            },
+        )
+        == []
+    )
