@@ -5,8 +5,12 @@ import re
 from html.parser import HTMLParser
 
 # What may stay Latin in a Chinese page: rule IDs (PROMO-2), file types and sizes, grades, the
-# language switch's own "English".
-ALLOWED = re.compile(r"^(?:[A-Z]+-\d+(?:\.\d+)?|PDF|JPEG|PNG|MB|KB|B|English|A|C|D|E)$")
+# language switch's own "English". Text in <code> is literal: what a person types or a file
+# must hold as it is (a column header "username", a policy version), never a sentence.
+ALLOWED = re.compile(
+    r"^(?:[A-Z]+-\d+(?:\.\d+)?|PDF|JPEG|PNG|CSV|XLSX|Excel|MB|KB|B|English|A|C|D|E)$"
+)
+LITERAL = ("script", "style", "code")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]+(?:-(?:\d+(?:\.\d+)?|\*))?")
 
 
@@ -18,14 +22,14 @@ class _Text(HTMLParser):
         self.parts, self._skip = [], 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in LITERAL:
             self._skip += 1
         for name, value in attrs:
             if name in ("placeholder", "title", "aria-label", "alt") and value:
                 self.parts.append(value)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._skip:
+        if tag in LITERAL and self._skip:
             self._skip -= 1
 
     def handle_data(self, data):

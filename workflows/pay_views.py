@@ -24,6 +24,9 @@ from performance import pay
 from performance.paysheet import pay_sheet
 from performance.paysheet_export import level_label
 from performance.sales import sales_file_read, sales_import
+from policy.services import policy_by_code
+
+from .pay_trace import trace_lines
 
 PAGE_ROWS = 100  # rows of the sheet a page shows (the exports hold them all)
 LINES = (
@@ -109,11 +112,16 @@ def pay_page(request):
                     pager[name] = f"?{query.urlencode()}"
             pager["last_row"] = min(count, start + PAGE_ROWS)
             context["pager"] = pager
+            policy = policy_by_code(sheet.policy_version)
             context["rows"] = [
                 {
                     "row": row,
                     "level": level_label(row.level),
                     "lines": [(label, row.figure(code)) for code, label in LINES],
+                    "traced": [
+                        (label, row.figure(code), trace_lines(row.figure(code), policy))
+                        for code, label in LINES
+                    ],
                 }
                 for row in sheet.rows[start : start + PAGE_ROWS]
             ]

@@ -64,7 +64,11 @@ def test_pay1_page_shows_the_sheet_with_traces_and_exports(org):
     assert 'data-line="performance_pay">204.00<' in row  # PAY-2: 2400 × 10 % × 0.85
     assert 'data-line="salary_float">50.00<' in row
     assert '<details data-testid="pay-trace">' in html
-    assert "SCORE-8" in html and "assessment:" in html
+    assert "SCORE-8" in html
+    # The trace in words, its references named by what they are (PAY-1).
+    assert "× score ÷ 100 = 204" in html
+    assert "(score − 80) × 10 = 50" in html
+    assert "monthly assessment #" in html
     assert 'data-testid="sales-file"' in html and 'data-testid="sales-submit"' in html
     assert 'data-testid="nav-pay"' in html
     assert "<script" not in html.split("</head>")[1]
