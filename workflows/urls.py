@@ -9,6 +9,7 @@ from . import (
     leave_views,
     pay_views,
     probation_views,
+    roster_views,
     views,
 )
 from . import ledger_views as ledger_pages
@@ -66,6 +67,8 @@ urlpatterns = [
     path("months/<str:month>/close/", ledger_pages.month_close_page, name="month_close"),
     # The pay sheet and the sales import (PAY-1): administration; the GM office reads.
     path("pay/", pay_views.pay_page, name="pay"),
+    # The roster week grid and the roster and punch imports (ATT-1, ATT-2).
+    path("roster/", roster_views.roster_page, name="roster"),
     # What they show and the lead's decisions (ATT-2, ATT-3, PEN-2).
     path("findings/", findings_views.findings_page, name="findings"),
     path(
