@@ -6,8 +6,8 @@ from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
 from workflows.leave import LeaveFlow
 
 from . import alerts as alerts_api
-from . import awards as awards_api
 from . import attendance, casework, leave, notices, probation, views
+from . import awards as awards_api
 from . import findings as findings_api
 from . import ledger as ledger_api
 from . import pay as pay_api

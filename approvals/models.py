@@ -1,7 +1,6 @@
 """Domain models of every process; one module per process under approvals/<process>/."""
 
 from .access import CaseAccess
-from .award.models import Award, AwardCandidate, AwardVoter
 from .attendance.models import (
     Finding,
     Punch,
@@ -11,6 +10,7 @@ from .attendance.models import (
     Shift,
     ShiftSwap,
 )
+from .award.models import Award, AwardCandidate, AwardVoter
 from .deadlines import Deadline
 from .events import OutboxEvent
 from .leave.models import Leave, LeaveBalance

@@ -63,12 +63,11 @@ def run_bare(n: int, user) -> "bench.Result":
         return process
 
     for _ in range(n):
-        process = step("apply", lambda a=actor(): start_and_apply(a))
+        applicant = actor()
+        process = step("apply", lambda a=applicant: start_and_apply(a))
         for name in BARE_STEPS[1:]:
-            step(
-                name,
-                lambda p=process, name=name, a=actor(): complete(p, getattr(BareFlow, name), a),
-            )
+            who = actor()
+            step(name, lambda p=process, name=name, a=who: complete(p, getattr(BareFlow, name), a))
         process.refresh_from_db()
         assert process.status == STATUS.DONE, process.status
     return bench.Result("bare viewflow", n, time.perf_counter() - start, stats)

@@ -22,7 +22,9 @@ _STEPS = {
     "tier": gettext_lazy("score %(score)s is tier %(tier)s"),
     "performance_pay": gettext_lazy("%(base)s × %(rate)s × score ÷ 100 = %(amount)s"),
     "no_band": gettext_lazy("sales %(sales)s are below the lowest band, %(lowest)s: no commission"),
-    "commission": gettext_lazy("sales %(sales)s reach the band from %(band)s: × %(rate)s = %(amount)s"),
+    "commission": gettext_lazy(
+        "sales %(sales)s reach the band from %(band)s: × %(rate)s = %(amount)s"
+    ),
     "fine": gettext_lazy("fine of %(event)s: %(amount)s"),
     "reward": gettext_lazy("reward: %(amount)s"),
 }
@@ -57,7 +59,9 @@ def ref_text(ref: str | None) -> str:
         return ""
     kind, _sep, pk = ref.partition(":")
     template = _REFS.get(kind)
-    return str(template) % {"id": pk} if template is not None else _("record %(ref)s") % {"ref": ref}
+    return (
+        str(template) % {"id": pk} if template is not None else _("record %(ref)s") % {"ref": ref}
+    )
 
 
 def step_text(step, policy=None) -> str:

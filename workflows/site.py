@@ -9,4 +9,12 @@ from .penalty import PenaltyFlow
 from .probation import ProbationFlow
 from .promotion import PromotionFlow
 
-FLOWS = [PromotionFlow, PenaltyFlow, ProbationFlow, LeaveFlow, ShiftSwapFlow, PunchCorrectionFlow, AwardFlow]
+FLOWS = [
+    PromotionFlow,
+    PenaltyFlow,
+    ProbationFlow,
+    LeaveFlow,
+    ShiftSwapFlow,
+    PunchCorrectionFlow,
+    AwardFlow,
+]
