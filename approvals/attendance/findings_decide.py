@@ -453,9 +453,12 @@ def findings_remind_due(*, now=None) -> int:
     offsets = policy.reminder_offsets_hours
     horizon = now + dt.timedelta(hours=max(offsets or [0]))
     groups = defaultdict(int)
-    for dep, due in Finding.objects.filter(state=FS.PROPOSED, due_at__lte=horizon).values_list(
-        "department_id", "due_at"
-    ):
+    # A finding overdue for longer than TOLD_WINDOW had its GM notice then; reading it again
+    # every sweep would make the step grow with what nobody decided (issue 15: O(due)).
+    waiting = Finding.objects.filter(
+        state=FS.PROPOSED, due_at__lte=horizon, due_at__gt=now - TOLD_WINDOW
+    )
+    for dep, due in waiting.values_list("department_id", "due_at"):
         groups[(dep, due)] += 1
     if not groups:
         return 0
@@ -491,7 +494,30 @@ def findings_remind_due(*, now=None) -> int:
     return sent
 
 
+TOLD_WINDOW = dt.timedelta(days=7)
+REMIND_EVERY = dt.timedelta(hours=1)
+_last_reminded: dict = {}
+
+
+def findings_remind_step() -> int:
+    """The sweep step (DEADLINE-2 for findings): `findings_remind_due` at most once an hour per
+    process, so a sweep every 30 seconds costs nothing between; each notice is keyed, so two
+    processes (or a restart) tell once. A clock set back runs it again."""
+    now = timezone.now()
+    last = _last_reminded.get("at")
+    if last is not None and last <= now < last + REMIND_EVERY:
+        return 0
+    _last_reminded["at"] = now
+    return findings_remind_due(now=now)
+
+
+def forget_reminded() -> None:
+    """Tests: the next sweep runs the reminders whatever ran before."""
+    _last_reminded.clear()
+
+
 __all__ = [
+    "findings_remind_step",
     "finding_confirm",
     "finding_dismiss",
     "findings_bulk",

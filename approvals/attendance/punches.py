@@ -83,6 +83,7 @@ class PunchReport:
     last_at: dt.datetime | None = None
     import_id: int | None = None
     errors: list[RowError] = field(default_factory=list)
+    check: object = None  # findings.CheckReport of the days the new punches span (ATT-2)
 
     @property
     def ok(self) -> bool:
@@ -121,6 +122,7 @@ class PunchReport:
             "to": self.last_at.isoformat() if self.last_at else None,
             "import": self.import_id,
             "errors": [error.as_data() for error in self.errors],
+            "findings": self.check.as_dict() if self.check is not None else None,
         }
 
 
@@ -220,6 +222,15 @@ def punches_import(*, actor, rows: Iterable[Mapping]) -> PunchReport:
                 "already_stored": report.already_stored,
                 "content_hash": digest,
             },
+        )
+        # ATT-2: the shifts of the days these punches span are checked at once, in the
+        # import's transaction (a shift that ended before midnight may be punched out after it).
+        from .findings import findings_check
+
+        report.check = findings_check(
+            start=timezone.localtime(report.first_at, company_tz()).date() - dt.timedelta(days=1),
+            end=timezone.localtime(report.last_at, company_tz()).date(),
+            actor=user,
         )
     return report
 

@@ -295,3 +295,27 @@ def test_deadline2_decided_findings_are_not_reminded(org, now):
     finding_dismiss(actor=org.lead.user, finding=f, reason="ok")
     assert findings_remind_due(now=f.due_at) == 0
     assert at(DAY, "09:00") < f.due_at
+
+
+def test_deadline2_the_findings_step_runs_at_most_hourly_and_tells_once():
+    """DEADLINE-2 (ATT-3): the sweep step asks for waiting findings at most once an hour per
+    process, and a clock set back asks again; a finding overdue for more than a week is not
+    read again (its GM notice went out when it fell due)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from approvals.attendance import findings_decide as decide
+    from tests.penalty.helpers import local
+
+    decide.forget_reminded()
+    with time_machine.travel(local(2026, 3, 10, 12), tick=False):
+        with CaptureQueriesContext(connection) as first:
+            decide.findings_remind_step()
+        with CaptureQueriesContext(connection) as again:
+            assert decide.findings_remind_step() == 0
+    assert len(first) >= 1 and len(again) == 0
+    with time_machine.travel(local(2026, 3, 10, 13, 1), tick=False):
+        with CaptureQueriesContext(connection) as hour_later:
+            decide.findings_remind_step()
+    assert len(hour_later) >= 1
+    decide.forget_reminded()

@@ -142,3 +142,25 @@ def test_att2_a_month_of_punches_in_a_bounded_number_of_statements(org):
     batch = min(1000, connection.ops.bulk_batch_size(fields, [None] * 44_000))
     extra = len(big.captured_queries) - len(small.captured_queries)
     assert extra <= math.ceil(44_000 / batch) + 2, (extra, batch)
+
+
+def test_att2_an_import_checks_the_shifts_of_the_days_it_spans(org):
+    """ATT-2: importing the day's punches finds what they show at once: the agent punched in
+    late, the colleague rostered the same day has no punch (absence, LEAVE-3); importing the
+    file again finds nothing more."""
+    from approvals.attendance.models import Finding, FindingKind
+    from tests.attendance.findings_helpers import shift
+
+    day = dt.date(2026, 3, 2)
+    shift(org.agent, day)
+    shift(org.colleague, day)
+    rows = [p("agent", "2026-03-02 09:12"), p("agent", "2026-03-02 18:02")]
+    report = punches_import(actor=org.admin.user, rows=rows)
+    assert report.check is not None and report.check.created == 2
+    kinds = dict(Finding.objects.values_list("employee__user__username", "kind"))
+    assert kinds == {"agent": FindingKind.LATE, "colleague": FindingKind.ABSENCE}
+    assert report.as_data()["findings"]["created"] == 2
+
+    again = punches_import(actor=org.admin.user, rows=rows)
+    assert again.nothing_changed and again.check is None
+    assert Finding.objects.count() == 2
