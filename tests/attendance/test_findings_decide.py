@@ -297,10 +297,9 @@ def test_deadline2_decided_findings_are_not_reminded(org, now):
     assert at(DAY, "09:00") < f.due_at
 
 
-def test_deadline2_the_findings_step_runs_at_most_hourly_and_tells_once():
-    """DEADLINE-2 (ATT-3): the sweep step asks for waiting findings at most once an hour per
-    process, and a clock set back asks again; a finding overdue for more than a week is not
-    read again (its GM notice went out when it fell due)."""
+def test_deadline2_the_findings_step_asks_at_most_hourly_per_process():
+    """DEADLINE-2 (ATT-3): the sweep runs every 30 seconds; its findings step asks for waiting
+    findings at most once an hour per process (no query in between), and again after the hour."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -314,8 +313,10 @@ def test_deadline2_the_findings_step_runs_at_most_hourly_and_tells_once():
         with CaptureQueriesContext(connection) as again:
             assert decide.findings_remind_step() == 0
     assert len(first) >= 1 and len(again) == 0
-    with time_machine.travel(local(2026, 3, 10, 13, 1), tick=False):
-        with CaptureQueriesContext(connection) as hour_later:
-            decide.findings_remind_step()
+    with (
+        time_machine.travel(local(2026, 3, 10, 13, 1), tick=False),
+        CaptureQueriesContext(connection) as hour_later,
+    ):
+        decide.findings_remind_step()
     assert len(hour_later) >= 1
     decide.forget_reminded()
