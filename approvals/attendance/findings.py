@@ -486,17 +486,18 @@ def clear_for(
     """Clear the employee's proposed findings of `kinds` on shifts overlapping [lo, hi] (an
     approval that came later: a make-up, a leave). Decided findings are left alone."""
     now = timezone.now()
-    rows = list(
-        Finding.objects.filter(
-            employee=employee,
-            kind__in=kinds,
-            state=FS.PROPOSED,
-            shift__start__lt=hi,
-            shift__end__gt=lo,
-        ).values_list("pk", flat=True)
-    )
-    if only is not None:
-        rows = [pk for pk in rows if pk in only]
+    if only is not None:  # the caller has read them already (and found none: no query)
+        rows = list(only)
+    else:
+        rows = list(
+            Finding.objects.filter(
+                employee=employee,
+                kind__in=kinds,
+                state=FS.PROPOSED,
+                shift__start__lt=hi,
+                shift__end__gt=lo,
+            ).values_list("pk", flat=True)
+        )
     if not rows:
         return 0
     Finding.objects.filter(pk__in=rows, state=FS.PROPOSED).update(

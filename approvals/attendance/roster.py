@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -578,14 +578,18 @@ def shifts_swap(swap: ShiftSwap) -> bool:
     the colleague's to the requester, each marked with the swap. Called in the approval's
     transaction. A shift not (yet) in the roster is not moved: the roster import applies the
     swap when it creates it. True when something moved."""
-    moved = 0
-    for worker, to, start in (
-        (swap.employee_id, swap.colleague_id, swap.shift_start),
-        (swap.colleague_id, swap.employee_id, swap.colleague_shift_start),
-    ):
-        moved += Shift.objects.filter(rostered_id=worker, start=start, swap__isnull=True).update(
-            employee_id=to, swap=swap
-        )
+    # One UPDATE for both shifts: each goes to the other person.
+    moved = Shift.objects.filter(
+        Q(rostered_id=swap.employee_id, start=swap.shift_start)
+        | Q(rostered_id=swap.colleague_id, start=swap.colleague_shift_start),
+        swap__isnull=True,
+    ).update(
+        employee_id=Case(
+            When(rostered_id=swap.employee_id, then=Value(swap.colleague_id)),
+            default=Value(swap.employee_id),
+        ),
+        swap=swap,
+    )
     if moved and swap.state == SwapState.APPROVED:
         # ATT-4: annual leave of the two on those days counts the shifts they now work.
         from approvals.leave.days import leave_days_recompute

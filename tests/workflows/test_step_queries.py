@@ -58,10 +58,13 @@ PROBATION_STEPS = {  # 13.0
     "approve": 12,
     "confirm": 17,
 }
-LEAVE_STEPS = {"create": 17, "approve": 16}  # 16.5
+# An approval clears what it answers among the attendance findings (ATT-3: one read of the
+# employee's proposed findings on those shifts); a swap's approval moves the two rostered
+# shifts (ATT-1: one UPDATE). Each is one statement more than before issue 14.
+LEAVE_STEPS = {"create": 17, "approve": 17}  # 17.0
 LEAVE_CANCEL_STEPS = {"create": 17, "cancel": 18}  # 17.5
-SWAP_STEPS = {"create": 10, "consent": 10, "approve": 10}  # 10
-PUNCH_STEPS = {"create": 12, "approve": 10}  # 11
+SWAP_STEPS = {"create": 10, "consent": 10, "approve": 11}  # 10.3
+PUNCH_STEPS = {"create": 12, "approve": 11}  # 11.5
 PENALTY_STEPS = {"create": 26, "sign": 16, "object": 20, "respond": 40}  # 25.5
 
 # The processes other than the promotion run at a fixed instant (their dates are absolute): a
