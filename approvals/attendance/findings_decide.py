@@ -29,6 +29,7 @@ from approvals import permissions as perms
 from approvals.db import atomic
 from approvals.errors import DomainError, InvalidInput, NotFound, StateConflict
 from approvals.fsm import transition
+from approvals.inputs import ID_MAX
 from approvals.penalty.common import check_drafter
 from approvals.penalty.models import PenaltyDraft, Sanction
 from approvals.penalty.services import penalty_serve
@@ -268,11 +269,18 @@ def findings_bulk(*, actor, action: str, ids, reason="") -> list[dict]:
             field="ids",
         )
     try:
-        wanted = [int(i) for i in ids]
+        wanted = [int(i) for i in ids if not isinstance(i, bool | float)]
     except (TypeError, ValueError):
+        wanted = []
+    # Whole numbers a database key can hold (a bigint): another figure is not an id.
+    if len(wanted) != len(ids) or not all(1 <= pk <= ID_MAX for pk in wanted):
         raise InvalidInput(
-            _("Finding ids are whole numbers."), code="bad_ids", rule=RULE, field="ids"
-        ) from None
+            _("Finding ids are whole numbers from 1 to %(max)s."),
+            code="bad_ids",
+            rule=RULE,
+            params={"max": ID_MAX},
+            field="ids",
+        )
     if action == "dismiss" and not (reason or "").strip():
         raise InvalidInput(
             _("A dismissal needs a reason."), code="reason_required", rule=RULE, field="reason"

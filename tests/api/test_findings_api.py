@@ -152,3 +152,13 @@ def test_att3_schema_has_the_findings(client, db):
         "/api/v1/findings/drafts/{id}/{action}/",
     ):
         assert path in text
+
+
+@pytest.mark.parametrize("bad", [2**70, 0, -5, 1.5, True, "12x"])
+def test_att3_bulk_refuses_what_is_no_id_and_decides_nothing(org, findings, bad):
+    """ATT-3: an id a database key cannot hold (or no whole number) is a 400 naming the field,
+    never a 500, and no finding of the request is decided."""
+    ids = [findings[org.agent.pk].pk, bad]
+    body = post(org.lead, "bulk/confirm/", {"ids": ids}, expect=400)
+    assert body["code"] == "bad_ids"
+    assert not ScoreEvent.objects.exists()
