@@ -172,7 +172,10 @@ def finding_confirm(*, actor, finding, reason="") -> Finding:
         _require_month_open(finding)
         from_state, to_state = transition(finding, "confirm")
         now = timezone.now()
-        note = f"{finding.get_kind_display()} · {finding.rule} · finding #{finding.pk}"
+        # Language-neutral (it is stored, and read in either language): the rule, the shift
+        # and the finding's number; the ledger names the event by its catalogue label.
+        start, end = (timezone.localtime(t) for t in (finding.shift.start, finding.shift.end))
+        note = f"{finding.rule} · {start:%Y-%m-%d %H:%M}–{end:%H:%M} · #{finding.pk}"
         event = score_event_book(
             employee=finding.employee,
             at=finding.shift.start,
