@@ -14,9 +14,7 @@ ledger's close freezes scores, not sales, and the pay sheet always reads the lat
 month of the import naming each figure written and what it replaced.
 """
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -33,13 +31,13 @@ from org.models import Employee
 
 from .models import SalesFigure
 from .services import _cell_text, _parse_month
+from .uploads import read_table
 
 ADMINISTRATION = "administration"
 RULES = ["PAY-1", "SCORE-8"]
 COLUMNS = ("username", "month", "amount")
 MAX_AMOUNT = Decimal("9999999999.99")  # SalesFigure.amount: 12 digits, 2 decimals
 MAX_ROWS = 50_000
-MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 def _label(month: dt.date) -> str:
@@ -103,69 +101,10 @@ def checked_amount(value) -> Decimal:
 
 def sales_file_read(*, name: str, content: bytes) -> list[dict]:
     """The data rows of an uploaded .csv or .xlsx file as dicts with the keys username, month,
-    amount and `row` (its row number in the file, the header being row 1); blank rows skipped.
-    CSV is read as UTF-8 (with or without BOM), else GB18030, as the assessment import reads it.
-
-    Raises InvalidInput when the file cannot be read or its header lacks a column."""
-    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
-    if suffix not in ("csv", "xlsx"):
-        raise InvalidInput(
-            gettext_lazy("%(file)s: unsupported file type; use .csv or .xlsx"),
-            code="bad_file",
-            params={"file": name},
-        )
-    if len(content) > MAX_FILE_BYTES:
-        raise InvalidInput(
-            gettext_lazy("%(file)s is larger than %(max)s MB"),
-            code="bad_file",
-            params={"file": name, "max": MAX_FILE_BYTES // (1024 * 1024)},
-        )
-    try:
-        table = _xlsx_table(content) if suffix == "xlsx" else _csv_table(content)
-    except Exception as exc:  # openpyxl, zipfile and csv raise many kinds: all mean unreadable
-        raise InvalidInput(
-            gettext_lazy("%(file)s cannot be read: %(error)s"),
-            code="bad_file",
-            params={"file": name, "error": type(exc).__name__},
-        ) from exc
-    header = [_cell_text(cell).lower() for cell in table[0]] if table else []
-    missing = [column for column in COLUMNS if column not in header]
-    if missing:
-        raise InvalidInput(
-            gettext_lazy(
-                "%(file)s: the header row must name the columns username, month, amount "
-                "(missing: %(missing)s)"
-            ),
-            code="bad_header",
-            params={"file": name, "missing": ", ".join(missing)},
-        )
-    index = {column: header.index(column) for column in COLUMNS}
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if all(cell is None or str(cell).strip() == "" for cell in cells):
-            continue
-        row = {column: cells[i] if i < len(cells) else None for column, i in index.items()}
-        row["row"] = number
-        rows.append(row)
-    return rows
-
-
-def _csv_table(raw: bytes) -> list[list]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030")  # Excel on a Chinese Windows saves CSV in GB18030
-    return [list(row) for row in csv.reader(io.StringIO(text))]
-
-
-def _xlsx_table(raw: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    try:
-        return [list(row) for row in book.active.iter_rows(values_only=True)]
-    finally:
-        book.close()
+    amount and `row` (its row number in the file, the header being row 1); blank rows skipped
+    (performance.uploads.read_table). Raises InvalidInput when the file cannot be read or its
+    header lacks a column."""
+    return read_table(name=name, content=content, columns=COLUMNS)
 
 
 # --- importing ----------------------------------------------------------------------------------

@@ -29,11 +29,11 @@ from approvals import permissions as perms
 from approvals.errors import InvalidInput, NotAllowed
 from org.levels import Role
 from org.models import Employee
+from performance.uploads import cell_text, read_table
 from policy.deadlines import company_tz
 
 from .models import Punch, PunchImport
 from .roster import RowError
-from .tables import cell_text, read_table
 
 RULE = "ATT-2"
 COLUMNS = ("username", "time")

@@ -43,10 +43,10 @@ from approvals import permissions as perms
 from approvals.errors import InvalidInput, NotAllowed, StateConflict
 from org.levels import Role
 from org.models import Department, Employee
+from performance.uploads import cell_text, read_table
 from policy.deadlines import company_tz
 
 from .models import FindingState, RosterImport, Shift, ShiftSwap, SwapState
-from .tables import cell_text, read_table
 
 RULE = "ATT-1"
 COLUMNS = ("username", "date", "start", "end")
