@@ -441,6 +441,47 @@ def _png():
     return SimpleUploadedFile("proof.png", PNG, content_type="image/png")
 
 
+# --- the ledger, pay and attendance findings (issues 13, 14) ----------------------------------
+
+
+def month_ended(w):
+    w.owner = w.org.agent
+    return {"month": "2026-02"}
+
+
+def month_closed(w):
+    w.owner = w.org.agent
+    ok(w.admin, "/api/v1/months/2026-02/close/")
+    return {"month": "2026-02"}
+
+
+def _absence(w):
+    """An absence finding (ATT-2) of the trainer's rostered shift on Friday 2026-02-27 (the
+    agent's February stands on an imported score, which takes no booking: SCORE-10)."""
+    from approvals.attendance.findings import findings_check
+    from approvals.attendance.models import Finding
+    from tests.attendance.findings_helpers import shift
+
+    w.owner = w.people["trainer"]
+    shift(w.owner, dt.date(2026, 2, 27))
+    findings_check(start=dt.date(2026, 2, 27), end=dt.date(2026, 2, 27))
+    return Finding.objects.get(employee=w.owner)
+
+
+def finding_proposed(w):
+    return {"id": _absence(w).pk, "decision": "confirm"}
+
+
+def finding_bulk(w):
+    return {"ids": [_absence(w).pk], "decision": "confirm"}
+
+
+def draft_open(w):
+    finding = _absence(w)
+    ok(w.people["lead"], f"/api/v1/findings/{finding.pk}/confirm/")
+    return {"id": finding.penalty_draft.pk, "action": "discard"}
+
+
 EVERYONE = set(ACTORS) - {"anonymous"}
 P = "/api/v1/promotions/{id}/"
 L = "/api/v1/leaves/{id}/"
@@ -683,6 +724,84 @@ ROWS = {
         {"admin"},
         {"rows": [{"username": "agent", "time": "2026-03-02 08:58"}]},
         sees=frozenset(EVERYONE),
+    ),
+    # SCORE-9, SCORE-10: the ledger (docs/api.md "Ledger"). Everyone reads the months they may
+    # see; the trainer records the agent's month; administration closes and adjusts; the
+    # months' list is administration's and the GM office's (403 wrong_role to anyone else).
+    ("get", "/api/v1/ledger/"): row("SCORE-9", nothing, EVERYONE, kind="list"),
+    ("get", "/api/v1/ledger/catalogue/"): row("SCORE-9", nothing, EVERYONE, kind="list"),
+    ("post", "/api/v1/ledger/"): row(
+        "SCORE-9",
+        nothing,
+        {"trainer"},
+        lambda w: {
+            "employee": w.org.agent.pk,
+            "month": "2026-03",
+            "code": "exam_full_marks",
+            "note": "满分",
+        },
+        sees=frozenset(EVERYONE),
+        # An employee of another department is not one a body may name (404 unknown_employee).
+        outcomes={"outsider": "404", "other_lead": "404"},
+    ),
+    ("get", "/api/v1/months/"): row("SCORE-10", nothing, {"admin", "gm"}, sees=EVERYONE),
+    ("post", "/api/v1/months/{month}/close/"): row(
+        "SCORE-10", month_ended, {"admin"}, sees=frozenset(EVERYONE)
+    ),
+    ("post", "/api/v1/months/{month}/adjust/"): row(
+        "SCORE-10",
+        month_closed,
+        {"admin"},
+        lambda w: {"employee": w.people["trainer"].pk, "points": "2", "reason": "更正"},
+        sees=frozenset(EVERYONE),
+        outcomes={"outsider": "404", "other_lead": "404"},
+    ),
+    # PAY-1: sales and the pay sheet are administration's; the GM office reads them.
+    ("get", "/api/v1/sales/"): row("PAY-1", nothing, {"admin", "gm"}, sees=frozenset(EVERYONE)),
+    ("post", "/api/v1/sales/"): row(
+        "PAY-1",
+        nothing,
+        {"admin"},
+        {"rows": [{"username": "agent", "month": "2026-02", "amount": "30000"}]},
+        sees=frozenset(EVERYONE),
+    ),
+    ("get", "/api/v1/pay-sheets/{month}/"): row(
+        "PAY-1", month_closed, {"admin", "gm"}, sees=frozenset(EVERYONE)
+    ),
+    # ATT-2, ATT-3: the findings each caller may see; the lead decides their department's;
+    # administration checks a period.
+    ("get", "/api/v1/findings/"): row("ATT-2", nothing, EVERYONE, kind="list"),
+    ("get", "/api/v1/findings/drafts/"): row("PEN-2", nothing, EVERYONE, kind="list"),
+    ("post", "/api/v1/findings/check/"): row(
+        "ATT-2",
+        nothing,
+        {"admin"},
+        {"from": "2026-02-23", "to": "2026-02-27"},
+        sees=frozenset(EVERYONE),
+    ),
+    ("post", "/api/v1/findings/{id}/{decision}/"): row(
+        # The finding is the trainer's: they read it and may not decide it (403 own_request).
+        "ATT-3",
+        finding_proposed,
+        {"lead"},
+        sees=frozenset({"owner", "trainer", "lead", "admin", "gm"}),
+    ),
+    ("post", "/api/v1/findings/bulk/{decision}/"): row(
+        "ATT-3",
+        finding_bulk,
+        {"lead"},
+        lambda w: {"ids": [w.owner.findings.get().pk]},
+        sees=frozenset(EVERYONE),
+        # Each refusal is in the per-finding results (not_found to who may not see it).
+        outcomes=dict.fromkeys(EVERYONE - {"lead"}, "refused in the results"),
+    ),
+    ("post", "/api/v1/findings/drafts/{id}/{action}/"): row(
+        "PEN-2",
+        draft_open,
+        {"lead"},
+        {"reason": "已口头提醒"},
+        # A draft is the lead's to serve: its employee does not see it before it is served.
+        sees=frozenset({"lead", "admin", "gm"}),
     ),
 }
 
