@@ -20,9 +20,9 @@ from org.levels import Role
 from org.models import Department
 
 from .award import AwardFlow
-from .engine import run_action, start_flow
+from .engine import start_flow
 from .mine import holder_label
-from .views import _case_context, _casework_call, _casework_context, _history, _open_tasks
+from .views import _case_context, _casework_context, _history, _open_tasks, case_post
 
 ACTION_TITLES = {
     "open-vote": _("Open the department vote"),
@@ -104,40 +104,16 @@ def _payload(name: str, post) -> dict:
 @login_required
 def award_detail(request, pk):
     flow_class = AwardFlow
-    case = flow_class.instance.visible_cases(request.user).filter(pk=pk).first()
-    if case is None:
-        raise Http404
-    bound = error = None
-    if request.method == "POST":
-        name = request.POST.get("action", "")
-        from .views import CASEWORK_LABELS
-
-        if name not in flow_class.actions and name not in CASEWORK_LABELS:
-            raise Http404
-        try:
-            if name in flow_class.actions:
-                run_action(
-                    flow_class=flow_class,
-                    actions=flow_class.actions,
-                    case=case,
-                    name=name,
-                    actor=request.user,
-                    **_payload(name, request.POST),
-                )
-                label = ACTION_TITLES[name]
-            else:
-                _casework_call(flow_class, case, name, request)
-                label = CASEWORK_LABELS[name]
-        except DomainError as exc:
-            bound, error = (name, request.POST), exc
-            case = flow_class.instance.visible_cases(request.user).filter(pk=pk).first()
-            if case is None:
-                raise Http404 from None
-        else:
-            messages.success(request, _("Done: %(action)s.") % {"action": label})
-            if flow_class.instance.visible_cases(request.user).filter(pk=pk).exists():
-                return HttpResponseRedirect(request.path)
-            return HttpResponseRedirect(reverse("awards"))
+    redirect, case, bound, error = case_post(
+        request,
+        flow_class,
+        pk,
+        payload=lambda name, data, case: _payload(name, data),
+        label=ACTION_TITLES.__getitem__,
+        leave_to="awards",
+    )
+    if redirect is not None:
+        return redirect
     context = _case_context(request, flow_class, case)
     voter_view = selectors.is_voter_view(request.user, case)
     if voter_view:  # a voter reads what the ballot needs, not what was written at the steps

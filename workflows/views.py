@@ -519,45 +519,63 @@ def _casework_context(request, flow_class, case, bound) -> dict:
     return context
 
 
+def case_post(request, flow_class, pk, *, payload, label, leave_to: str):
+    """The POST of a case page (every process's, the award's): the step action or the
+    casework one named by `action`, through the same service as the API. Returns (redirect,
+    case, bound, error): a redirect after success (back to the case while the viewer still sees
+    it, else to `leave_to`), or the case read again with what was typed and the refusal, for the
+    page to show (400); nothing is saved. `payload(name, data, case)` and `label(name)` are
+    the page's own."""
+    from .engine import run_action
+
+    case = flow_class.instance.visible_cases(request.user).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    if request.method != "POST":
+        return None, case, None, None
+    name = request.POST.get("action", "")
+    if name not in flow_class.actions and name not in CASEWORK_LABELS:
+        raise Http404
+    try:
+        if name in flow_class.actions:
+            run_action(
+                flow_class=flow_class,
+                actions=flow_class.actions,
+                case=case,
+                name=name,
+                actor=request.user,
+                **payload(name, request.POST, case),
+            )
+            done = label(name)
+        else:
+            _casework_call(flow_class, case, name, request)
+            done = CASEWORK_LABELS[name]
+    except DomainError as exc:
+        case = flow_class.instance.visible_cases(request.user).filter(pk=pk).first()
+        if case is None:
+            raise Http404 from None
+        return None, case, (name, request.POST), exc
+    messages.success(request, _("Done: %(action)s.") % {"action": done})
+    if flow_class.instance.visible_cases(request.user).filter(pk=pk).exists():
+        return HttpResponseRedirect(request.path), case, None, None
+    return HttpResponseRedirect(reverse(leave_to)), case, None, None
+
+
 def _case_page(request, flow_class, pk):
     """The one page of a case, where every link lands (inbox, mail, notices): summary, evidence,
     deadlines, who holds it now, the actions the viewer may take now (every step's and the
     casework ones), comments, attachments and the history. A refused action re-renders the page
     with the rule's message and what was typed (400); nothing is saved."""
-    case = flow_class.instance.visible_cases(request.user).filter(pk=pk).first()
-    if case is None:
-        raise Http404
-    bound = error = None
-    if request.method == "POST":
-        from .engine import run_action
-
-        name = request.POST.get("action", "")
-        if name not in flow_class.actions and name not in CASEWORK_LABELS:
-            raise Http404
-        try:
-            if name in flow_class.actions:
-                run_action(
-                    flow_class=flow_class,
-                    actions=flow_class.actions,
-                    case=case,
-                    name=name,
-                    actor=request.user,
-                    **_payload(flow_class, name, request.POST, case),
-                )
-                label = _label(flow_class, name)
-            else:
-                _casework_call(flow_class, case, name, request)
-                label = CASEWORK_LABELS[name]
-        except DomainError as exc:
-            bound, error = (name, request.POST), exc
-            case = flow_class.instance.visible_cases(request.user).filter(pk=pk).first()
-            if case is None:
-                raise Http404 from None
-        else:
-            messages.success(request, _("Done: %(action)s.") % {"action": label})
-            if flow_class.instance.visible_cases(request.user).filter(pk=pk).exists():
-                return HttpResponseRedirect(request.path)
-            return HttpResponseRedirect(reverse("inbox"))
+    redirect, case, bound, error = case_post(
+        request,
+        flow_class,
+        pk,
+        payload=lambda name, data, case: _payload(flow_class, name, data, case),
+        label=lambda name: _label(flow_class, name),
+        leave_to="inbox",
+    )
+    if redirect is not None:
+        return redirect
     context = _case_context(request, flow_class, case)
     context["actions"] = _actions_context(flow_class, request.user, case, bound)
     context.update(_casework_context(request, flow_class, case, bound))
