@@ -63,10 +63,24 @@ def page_of(request, qs, *, default_size: int = LIST_PAGE_SIZE) -> tuple[list, s
     ids = list(qs.values_list("pk", flat=True)[start : start + size + 1])
     more = len(ids) > size
     ids = ids[:size]
-    found = {row.pk: row for row in qs.filter(pk__in=ids).order_by()} if ids else {}
+    found = {row.pk: row for row in _by_id(qs, ids)} if ids else {}
     rows = [found[pk] for pk in ids if pk in found]
     # Without a total, the last page known is this one (or the next, when a row is beyond it).
     return rows, page_links(request, page, page + 1 if more else page)
+
+
+def _by_id(qs, ids):
+    """The rows of `ids` (read from `qs` a moment ago) as `qs` reads them (its joins, deferred
+    fields and prefetches), without `qs`'s conditions: they chose these ids already, and asked
+    again they made PostgreSQL hash every case a big department's lead may see to keep ten
+    (benchmarks/inbox.py, promotions at 100,000 tasks). A queryset with annotations keeps its
+    conditions (an annotation may depend on them)."""
+    if qs.query.annotations or qs.query.extra:
+        return qs.filter(pk__in=ids).order_by()
+    rows = qs.model._default_manager.filter(pk__in=ids)
+    rows.query.select_related = qs.query.select_related
+    rows.query.deferred_loading = qs.query.deferred_loading
+    return rows.prefetch_related(*qs._prefetch_related_lookups)
 
 
 def _invalid(field: str, value, accepted) -> InvalidInput:

@@ -227,6 +227,14 @@ def inbox_page(user, *, page: int, page_size: int, **filters) -> tuple[list[dict
     return [{k: row[k] for k in INBOX_KEYS} for row in task_rows(page_tasks, user)], total
 
 
+def own_tasks(user, **filters) -> "Merged":
+    """The 待办 page's tasks (assigned_tasks, most urgent first), for its Paginator: read in the
+    order of the caller's own-task index, where one ORDER BY over the join to the processes
+    walked the due-time index through every open task (a big department's lead at 100,000)."""
+    own = assigned_tasks(user)
+    return Merged([own], [own], **filters)
+
+
 def queue_tasks(user, **filters) -> "Merged":
     """The 待领取 page's tasks (queued_tasks, most urgent first), for its Paginator."""
     _own, queued, pieces = _open_arms(user)
@@ -246,9 +254,15 @@ class Merged:
         self.pieces = [filter_tasks(qs, **filters) for qs in pieces]
         self._count = None
 
-    def count(self) -> int:
+    def count(self, cap: int | None = None) -> int:
+        """How many; with `cap`, counted no further than cap + 1 per arm (a page's total)."""
         if self._count is None:
-            self._count = sum(qs.count() for qs in self.counted)
+            if cap is None:
+                self._count = sum(qs.count() for qs in self.counted)
+            else:
+                self._count = min(
+                    sum(qs.order_by()[: cap + 1].count() for qs in self.counted), cap + 1
+                )
         return self._count
 
     def __len__(self) -> int:

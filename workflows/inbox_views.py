@@ -15,19 +15,23 @@ from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow.models import Task
 
 from approvals.errors import DomainError
+from notifications.context_processors import capped_count
 from org.models import Department
 
 from . import inbox, mine
 from .site import FLOWS
 
 PAGE_SIZE = 25
+# A list's total is counted no further than this (then "more than 1,000: filter to narrow"):
+# the count is the one part of a page that grows with the box, and nobody pages to the 41st.
+TOTAL_CAP = 1000
 
 # The boxes of tasks are querysets, filtered, ordered and cut into pages in SQL (rows are built
 # for the page shown only); the others are lists of rows, filtered in Python.
 TASK_BOXES = {
     "inbox": (
         gettext_lazy("To do"),
-        lambda user: inbox.by_urgency_qs(inbox.assigned_tasks(user)),
+        inbox.own_tasks,
     ),
     "queue": (
         gettext_lazy("To claim"),
@@ -45,15 +49,34 @@ ROW_BOXES = {
 BOXES = {**TASK_BOXES, **ROW_BOXES}
 
 
+class _Capped:
+    """A box's tasks for the Paginator, counted no further than TOTAL_CAP + 1."""
+
+    def __init__(self, tasks):
+        self.tasks = tasks
+
+    def count(self) -> int:
+        if isinstance(self.tasks, inbox.Merged):
+            return self.tasks.count(cap=TOTAL_CAP)
+        return capped_count(self.tasks, TOTAL_CAP)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window):
+        return self.tasks[window]
+
+
 def nav_counts(request) -> dict:
-    """Context processor: the header's counts of 待办 and 待领取 (two COUNT queries)."""
+    """Context processor: the header's counts of 待办 and 待领取 (two COUNT queries, each
+    stopping at the badge's cap)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
         "nav_counts": {
-            "inbox": inbox.assigned_tasks(user).count(),
-            "queue": inbox.queued_tasks(user).count(),
+            "inbox": capped_count(inbox.assigned_tasks(user)),
+            "queue": capped_count(inbox.queued_tasks(user)),
         }
     }
 
@@ -77,13 +100,13 @@ def _box(request, name):
     filters = _filters(request)
     if name in TASK_BOXES:
         title, tasks_for = TASK_BOXES[name]
-        if name == "queue":  # ordered in pieces by its index (inbox.Merged), filtered there
-            tasks = inbox.queue_tasks(request.user, **filters)
+        if name in ("inbox", "queue"):  # ordered in pieces by an index (inbox.Merged)
+            tasks = tasks_for(request.user, **filters)
         elif name == "done" and filters["overdue"]:
             tasks = tasks_for(request.user).none()  # a done task has no open deadline
         else:
             tasks = inbox.filter_tasks(tasks_for(request.user), **filters)
-        paginator = Paginator(tasks, PAGE_SIZE)
+        paginator = Paginator(_Capped(tasks), PAGE_SIZE)
         page = paginator.get_page(_page_number(request))
         rows = inbox.task_rows(list(page.object_list), request.user, with_deadlines=name != "done")
     else:
@@ -99,6 +122,7 @@ def _box(request, name):
         "page": page,
         "rows": rows,
         "total": paginator.count,
+        "total_cap": TOTAL_CAP,
         "filters": filters,
         "query": query.urlencode(),
         "kinds": [(f.resource, f.kind_label) for f in FLOWS],

@@ -37,6 +37,13 @@ def countdown_filter(due_at):
 
 
 @register.filter
+def badge(value, cap=99):
+    """A count on a badge: "99+" beyond its cap (the counts stop at cap + 1, capped_count)."""
+    value = int(value or 0)
+    return f"{cap}+" if value > cap else str(value)
+
+
+@register.filter
 def number(value):
     """5.0 → "5", 2.50 → "2.5": a quantity as people write it."""
     if value is None or value == "":
