@@ -8,6 +8,8 @@
 - `GET rosters/?department=<id>&from=YYYY-MM-DD&to=YYYY-MM-DD`: the shifts starting on those
   dates (default: this week), paginated. Administration and the GM office read every department,
   a lead the departments they lead (another department: 404), anyone else their own shifts.
+  While a lead is on approved leave with a delegate, the delegate imports and reads the lead's
+  departments as the lead does (LEAVE-6; the import is recorded "X for Y").
 - `POST punches/`: administration imports punch rows (file, or `{"rows": [{"username",
   "time"}]}`); same report and errors. Anyone else: 403 `wrong_role`.
 - `GET punches/?employee=<id>&from=&to=`: punches, paginated; administration and the GM office
@@ -31,13 +33,11 @@ from approvals.attendance.punches import (
     punches_import,
     require_punch_admin,
 )
-from approvals.attendance.roster import (
-    roster_file_read,
-    roster_import,
-    roster_scope,
-    shifts_between,
-)
+from approvals.attendance.roster import roster_import
+from approvals.attendance.roster_access import roster_scope
 from approvals.attendance.roster_grid import visible_departments
+from approvals.attendance.roster_rows import roster_file_read
+from approvals.attendance.shifts import shifts_between
 from approvals.errors import InvalidInput, NotFound
 from org.models import Department, Employee
 
@@ -265,7 +265,7 @@ class PunchesView(APIView):
     def get(self, request):
         """The punches (ATT-2), by time."""
         start, end = _span(request.query_params)
-        visible = visible_departments(request.user)
+        visible = visible_departments(request.user, standing_in=False)
         me = perms.employee_of(request.user)
         raw = request.query_params.get("employee")
         employee = None

@@ -3,7 +3,8 @@
 The week grid of one department: rows are people, columns the seven days; each cell shows the
 shifts worked that day (a swapped shift marked with its swap, SWAP-1) and approved leave
 (LEAVE-1). The grid scrolls sideways on a phone. A department lead sees the departments they
-lead, administration and the GM office every department; anyone else gets 404. The lead and
+lead (and their delegate the lead's, while the lead is on approved leave: LEAVE-6),
+administration and the GM office every department; anyone else gets 404. The lead and
 administration import a roster file here, administration a punch file; every bad row of a
 refused file is shown with its number and column, and nothing is written.
 """
@@ -16,13 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
 from approvals.attendance.punches import punch_file_read, punches_import
-from approvals.attendance.roster import roster_file_read, roster_import
+from approvals.attendance.roster import roster_import
 from approvals.attendance.roster_grid import (
     parse_week,
     visible_departments,
     week_grid,
     week_label,
 )
+from approvals.attendance.roster_rows import roster_file_read
 from approvals.errors import DomainError
 from org.levels import Role
 from org.models import Department

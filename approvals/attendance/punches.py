@@ -33,7 +33,7 @@ from performance.uploads import cell_text, read_table
 from policy.deadlines import company_tz
 
 from .models import Punch, PunchImport
-from .roster import RowError
+from .roster_rows import RowError
 
 RULE = "ATT-2"
 COLUMNS = ("username", "time")

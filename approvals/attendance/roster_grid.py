@@ -2,7 +2,8 @@
 (LEAVE-1), which shifts an approved swap moved (SWAP-1). Read by the /roster/ page.
 
 Who sees which department: administration and the GM office every department; a department
-lead the departments they lead; nobody else (the page answers 404). Three queries whatever the
+lead the departments they lead, and their delegate the lead's while the lead is on approved
+leave (LEAVE-6); nobody else (the page answers 404). Three queries whatever the
 number of people: the department's people, the week's shifts, the week's approved leave."""
 
 import datetime as dt
@@ -20,7 +21,7 @@ from org.models import Employee
 from policy.deadlines import company_tz
 
 from .models import Shift
-from .roster import led_departments
+from .roster_access import led_departments, roster_departments
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -49,11 +50,13 @@ def week_label(monday: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def visible_departments(actor) -> set[int] | None:
-    """None: every department; else the ids the actor may read the roster of (maybe none)."""
+def visible_departments(actor, *, standing_in: bool = True) -> set[int] | None:
+    """None: every department; else the ids the actor may read the roster of (maybe none): the
+    ones they lead and, while they stand in for a lead on leave, the lead's (LEAVE-6).
+    `standing_in=False`: the ones they lead only (the punch list, ATT-2, is the lead's own)."""
     if perms.has_role(actor, Role.ADMINISTRATION) or perms.has_role(actor, Role.GM_OFFICE):
         return None
-    return led_departments(actor)
+    return roster_departments(actor) if standing_in else led_departments(actor)
 
 
 @dataclass

@@ -204,7 +204,7 @@ def swap_approve(*, shiftswap: ShiftSwap, actor, comment=None) -> ShiftSwap:
         lead = check_approver(actor, swap, "approve")
         swap = common.decide(swap, actor, lead, "approve", _text(comment), rule=RULE)
         # ATT-1: the approval moves the two rostered shifts, in the same transaction.
-        from .roster import shifts_swap
+        from .shifts import shifts_swap
 
         shifts_swap(swap)
         return swap

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from approvals.attendance import swap as swaps
 from approvals.attendance.models import Finding, RosterImport, Shift
-from approvals.attendance.roster import roster_file_read, roster_import
+from approvals.attendance.roster import roster_import
+from approvals.attendance.roster_rows import roster_file_read
 from approvals.errors import NotAllowed
 from audit.models import AuditEvent
 from tests.attendance.helpers import local
