@@ -23,7 +23,13 @@ Readings (docs/api.md "Findings"):
   shift started does not count: the shift is judged as rostered (the finding stays).
 - Re-running a period: a finding is made once per (shift, employee, kind); a proposed finding
   whose cause is gone (punches imported later, a make-up or leave approved since) is cleared;
-  one whose figures changed (later punches) is updated; decided findings are never touched.
+  one whose figures changed (later punches) is updated; decided findings (confirmed or
+  dismissed) are never touched.
+- A cleared finding whose cause is back (LEAVE-3, PUNCH-1: the leave or make-up that cleared it
+  is no longer approved, e.g. the leave was cancelled: `findings_recheck_leave`) is reopened, not
+  found twice: back to proposed with the new figures and a due time planned from this check,
+  audited. One that an approved leave or make-up still answers, the way `clear_for_leave` and
+  `clear_for_makeup` read them, stays cleared.
 - Due time: the lead decides within `attendance.finding_decide_days` working days (default 3,
   the PUNCH-1 make-up window's length, so a make-up can still come in), end of day, from the
   check run (DEADLINE-1 working days). Reminders: `findings_remind_due` (a sweep step) tells each
@@ -40,12 +46,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import audit.services as audit
+from approvals.db import atomic
 from approvals.errors import InvalidInput
 from approvals.leave.models import Leave, LeaveState
 from policy.deadlines import WORKING, due_at
@@ -67,6 +73,10 @@ K = FindingKind
 WINDOW = dt.timedelta(hours=4)
 LATE_SCALE = [(10, 2), (20, 3), (30, 4), (None, 5)]
 DECIDE_DAYS = 3
+
+# LEAVE-3: what an approved leave clears on the shifts it overlaps (clear_for_leave); a cleared
+# finding of these kinds stays cleared while such a leave stands.
+LEAVE_CLEARS = (K.ABSENCE, K.MISSING_PUNCH, K.LATE, K.EARLY)
 
 RULES = {
     K.LATE: "ATT-2",
@@ -93,6 +103,7 @@ class CheckReport:
     updated: int = 0
     cleared: int = 0
     unchanged: int = 0
+    reopened: int = 0  # cleared findings whose cause is back (in the audit event's data)
     by_kind: dict = field(default_factory=dict)
     departments: list = field(default_factory=list)
 
@@ -347,6 +358,27 @@ def _evaluate(shift, worker, punches, makeups, leaves, own, colleagues, window, 
     return out
 
 
+def _answered_end(missed_at, start, end) -> str:
+    """PUNCH-1: the end of the shift [start, end) a make-up at `missed_at` stands for."""
+    return "arrival" if missed_at < start + (end - start) / 2 else "leave"
+
+
+def _still_answered(shift, employee_id, kind, evidence, leaves, makeups) -> bool:
+    """A cleared finding stays cleared while an approval answers it as it did when it cleared
+    it: an approved leave overlapping the shift (`clear_for_leave`), an approved make-up for one
+    of its missing ends (`clear_for_makeup`)."""
+    if kind in LEAVE_CLEARS and _covers(leaves.get(employee_id, ()), shift.start, shift.end):
+        return True
+    if kind != K.MISSING_PUNCH:
+        return False
+    missing = evidence.get("missing") or []
+    return any(
+        shift.start - WINDOW < m < shift.end + WINDOW
+        and _answered_end(m, shift.start, shift.end) in missing
+        for m in makeups.get(employee_id, ())
+    )
+
+
 def _figures(kind, minutes, policy) -> tuple[str, Decimal, Decimal]:
     code = CODES[kind]
     entry = policy.score_event(code)
@@ -359,7 +391,8 @@ def _figures(kind, minutes, policy) -> tuple[str, Decimal, Decimal]:
 
 def findings_check(*, start, end, department=None, actor=None) -> CheckReport:
     """ATT-2: check every shift of [start, end] (local dates) whose end has passed; returns what
-    was created, updated and cleared. Idempotent; a fixed number of statements."""
+    was created, updated, cleared and reopened. Idempotent; a fixed number of statements (and
+    two per reopened finding, its audit event)."""
     start, end = period(start, end)
     now = timezone.now()
     policy = policy_in_force(at=now)
@@ -398,7 +431,7 @@ def findings_check(*, start, end, department=None, actor=None) -> CheckReport:
             ):
                 computed[(s.pk, emp, kind)] = (s, minutes, evidence)
     due = due_at(now, decide_days(policy), mode=WORKING, end_of_day=True).at
-    with transaction.atomic():
+    with atomic():  # no savepoint of its own inside a whole transaction (a leave cancelled)
         existing = {
             (f.shift_id, f.employee_id, f.kind): f
             for f in Finding.objects.filter(
@@ -409,14 +442,17 @@ def findings_check(*, start, end, department=None, actor=None) -> CheckReport:
                 "id",
                 "shift_id",
                 "employee_id",
+                "department_id",
                 "kind",
+                "rule",
                 "state",
                 "minutes",
                 "points",
                 "evidence",
+                "policy_version",
             )
         }
-        new, changed, cleared = [], [], []
+        new, changed, cleared, reopened = [], [], [], []
         for key, (s, minutes, evidence) in computed.items():
             kind = key[2]
             code, points, fine = _figures(kind, minutes, policy)
@@ -446,6 +482,20 @@ def findings_check(*, start, end, department=None, actor=None) -> CheckReport:
             ):
                 found.minutes, found.points, found.evidence = minutes, points, evidence
                 changed.append(found)
+            elif found.state == FS.CLEARED and not _still_answered(
+                s, key[1], kind, evidence, leaves, makeups
+            ):
+                # LEAVE-3, PUNCH-1: what cleared it is gone (a leave cancelled): found again,
+                # the same finding, decided within the days from now.
+                found.state, found.due_at, found.decided_at, found.reason = (
+                    FS.PROPOSED,
+                    due,
+                    None,
+                    "",
+                )
+                found.minutes, found.points, found.fine = minutes, points, fine
+                found.evidence, found.policy_version = evidence, policy.version
+                reopened.append(found)
             else:
                 report.unchanged += 1
         for key, found in existing.items():
@@ -459,8 +509,11 @@ def findings_check(*, start, end, department=None, actor=None) -> CheckReport:
             Finding.objects.filter(pk__in=cleared, state=FS.PROPOSED).update(
                 state=FS.CLEARED, decided_at=now, reason="ATT-2: cause no longer present"
             )
+        if reopened:
+            _reopen(reopened, actor)
         report.created, report.updated, report.cleared = len(new), len(changed), len(cleared)
-        report.departments = sorted({f.department_id for f in new})
+        report.reopened = len(reopened)
+        report.departments = sorted({f.department_id for f in new + reopened})
         audit.record(
             case_type="findings_check",
             case_id=int(start.strftime("%Y%m%d")),
@@ -471,13 +524,46 @@ def findings_check(*, start, end, department=None, actor=None) -> CheckReport:
             data=dict(
                 report.as_dict(),
                 department=getattr(department, "pk", department),
+                **({"reopened": report.reopened} if reopened else {}),
             ),
         )
-        if new:
+        if new or reopened:
             from .findings_decide import tell_leads
 
             tell_leads(report.departments, due)
     return report
+
+
+def _reopen(findings: list[Finding], actor) -> None:
+    """Back to proposed (in the check's transaction), each with its audit event."""
+    Finding.objects.bulk_update(
+        findings,
+        [
+            "state",
+            "due_at",
+            "decided_at",
+            "reason",
+            "minutes",
+            "points",
+            "fine",
+            "evidence",
+            "policy_version",
+        ],
+        batch_size=500,
+    )
+    for f in findings:
+        audit.record(
+            case_type="finding",
+            case_id=f.pk,
+            action="reopen",
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            from_state=FS.CLEARED,
+            to_state=FS.PROPOSED,
+            rules=[f.rule, "ATT-2"] if f.rule != "ATT-2" else ["ATT-2"],
+            policy_version=f.policy_version,
+            comment="ATT-2: cause present again (the approval that cleared it no longer stands)",
+            data={"due_at": f.due_at.isoformat()},
+        )
 
 
 def clear_for(
@@ -528,8 +614,7 @@ def clear_for_makeup(punch) -> int:
         shift__start__lt=punch.missed_at + WINDOW,
         shift__end__gt=punch.missed_at - WINDOW,
     ).values_list("pk", "shift__start", "shift__end", "evidence"):
-        half = "arrival" if punch.missed_at < start + (end - start) / 2 else "leave"
-        if half in (evidence or {}).get("missing", []):
+        if _answered_end(punch.missed_at, start, end) in (evidence or {}).get("missing", []):
             pks.append(pk)
     return clear_for(
         employee=punch.employee_id,
@@ -547,9 +632,37 @@ def clear_for_leave(leave) -> int:
     punches and the lateness of the shifts it covers."""
     return clear_for(
         employee=leave.employee_id,
-        kinds=[K.ABSENCE, K.MISSING_PUNCH, K.LATE, K.EARLY],
+        kinds=list(LEAVE_CLEARS),
         lo=leave.start,
         hi=leave.end,
         why=f"LEAVE-3: leave #{leave.pk} approved",
         rules=["LEAVE-3", "LEAVE-2"] if leave.emergency else ["LEAVE-3"],
     )
+
+
+def findings_recheck_leave(leave, *, actor=None) -> list[CheckReport]:
+    """LEAVE-3: an approved leave is cancelled: the check runs again, in the caller's
+    transaction, on the days of the leave where it cleared something, so an absence (or a
+    missing punch, a lateness) it answered is found again: the cleared finding is reopened, never
+    made twice. Decided findings do not change. One query when the leave cleared nothing (a leave
+    cancelled before it starts, the only one LEAVE-1 allows today, has no shift checked yet:
+    checking the department's days then would find absences in punches not imported yet)."""
+    days: dict[int, set[dt.date]] = defaultdict(set)
+    for day, department_id in Finding.objects.filter(
+        employee_id=leave.employee_id,
+        state=FS.CLEARED,
+        kind__in=LEAVE_CLEARS,
+        shift__start__lt=leave.end,
+        shift__end__gt=leave.start,
+    ).values_list("shift__date", "shift__department_id"):
+        days[department_id].add(day)
+    reports = []
+    for department_id, dates in sorted(days.items()):
+        first, last = min(dates), max(dates)
+        while first <= last:  # a check covers at most 62 days (a long leave: several)
+            upto = min(last, first + dt.timedelta(days=62))
+            reports.append(
+                findings_check(start=first, end=upto, department=department_id, actor=actor)
+            )
+            first = upto + dt.timedelta(days=1)
+    return reports

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import permissions as perms
 from approvals import routing
-from approvals.attendance.findings import clear_for_leave
+from approvals.attendance.findings import clear_for_leave, findings_recheck_leave
 from approvals.db import atomic, lock_case
 from approvals.deadlines import Deadline, deadline_meet, deadline_open
 from approvals.delegation import acting_for, on_behalf_of
@@ -502,6 +502,7 @@ def leave_cancel(*, leave: Leave, actor, reason=None) -> Leave:
             _charge(leave, pending=-leave.days)
         else:
             _charge(leave, taken=-leave.days)
+            findings_recheck_leave(leave, actor=actor)  # LEAVE-3: what it cleared is found again
         deadline_meet(case_type=CASE_TYPE, case_id=leave.pk, name=DEADLINE)
         _log(leave, "cancel", actor, from_state, to_state, ["LEAVE-1"], comment=reason)
     return leave
