@@ -12,6 +12,6 @@ class ApprovalsConfig(AppConfig):
 
         from . import delegation  # noqa: F401  (the cached "away with a delegate" receivers)
         from .attendance.findings_decide import findings_remind_step
-        from .award import receivers  # noqa: F401  (AWARD-2: the published award's notice)
+        from .award import receivers  # noqa: F401  (AWARD-2: the vote's call, the awardees' notice)
 
         register_sweep_step("findings", findings_remind_step)

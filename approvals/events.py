@@ -17,17 +17,23 @@ from django.utils.translation import gettext_lazy as _
 
 from .db import insert_at_end
 
-# Actions of case_changed that some receiver handles (filled by the receivers, at import).
+# Actions of case_changed that some receiver handles (filled by the receivers, at import): of
+# every kind of case, or (case type, action) of one kind.
 _CASE_ACTIONS: set[str] = set()
+_KIND_ACTIONS: set[tuple[str, str]] = set()
 
 
-def listen_to(*actions: str) -> None:
-    """Declare that a case_changed receiver handles `actions`: only those are written."""
-    _CASE_ACTIONS.update(actions)
+def listen_to(*actions: str, case_type: str | None = None) -> None:
+    """Declare that a case_changed receiver handles `actions` (of `case_type` only, when given):
+    only those are written."""
+    if case_type is None:
+        _CASE_ACTIONS.update(actions)
+    else:
+        _KIND_ACTIONS.update((case_type, action) for action in actions)
 
 
-def is_listened(action: str) -> bool:
-    return action in _CASE_ACTIONS
+def is_listened(action: str, case_type: str | None = None) -> bool:
+    return action in _CASE_ACTIONS or (case_type, action) in _KIND_ACTIONS
 
 
 class OutboxEvent(models.Model):

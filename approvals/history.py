@@ -68,7 +68,7 @@ def record_transition(
     )
     if memo is not None:
         memo[key] = (event.seq, event.hash)
-    if notify and is_listened(action):
+    if notify and is_listened(action, case_type):
         # In this transaction (the outbox): dispatched by the sweep, after the commit.
         emit(
             "case_changed",

@@ -7,6 +7,10 @@ the pages call these.
 Readings:
 - the department vote: every active member of the department (the lead included) casts at most
   one ballot, for one eligible candidate, never for themselves (AWARD-2, PROMO-3.2);
+- opening the vote tells every member of the department who may vote (`vote_invitees`: the
+  active ones; a candidate too, unless they are the only eligible one) by mail and in-app notice,
+  from the sweep (`call_to_vote`); there is no reminder before the vote closes (the promotion
+  vote has none either): the vote step's reminders go to administration, who closes it;
 - closing the vote needs at least the policy's minimum of ballots (`promotion.vote_min_ballots`,
   default 3): below it the tally (and so the shortlist) would tell how the few voted;
 - the shortlist is the top two by votes, ties included: every candidate with at least the votes
@@ -522,6 +526,77 @@ def announce(award: Award) -> None:
             "url": "/awards/",
         },
         dedupe_key=f"award:{award.pk}:published",
+    )
+
+
+def _eligible_ids(award: Award) -> set[int]:
+    return set(
+        AwardCandidate.objects.filter(award=award, eligible=True).values_list(
+            "employee_id", flat=True
+        )
+    )
+
+
+def vote_invitees(award: Award, eligible: set[int] | None = None) -> list:
+    """AWARD-2: the users who may vote, as `check_voter` and `award_vote` admit them: every
+    active user of an employee of the department (the lead and the candidates included), except
+    a candidate who is the only eligible one (no ballot left to cast: never for oneself)."""
+    from django.contrib.auth import get_user_model
+
+    from approvals.selectors import allowed
+
+    eligible = _eligible_ids(award) if eligible is None else eligible
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, employee__department_id=award.department_id)
+        .select_related("employee")
+        .order_by("pk")
+    )
+    return [u for u in users if allowed(check_voter, u, award) and eligible - {u.employee.pk}]
+
+
+def call_to_vote(award: Award) -> None:
+    """AWARD-2: the vote is open: every member of the department who may vote (`vote_invitees`)
+    is told (mail and in-app), once (deduplicated per award), with the department, the month,
+    the number of candidates, the vote step's due time when one is ahead, and the case page
+    where they vote. No ballot is cast yet, so the notice tells nothing of anyone's ballot. Run
+    by the sweep dispatching the case's "open-vote" event (approvals.award.receivers); rendered
+    there in each recipient's language. A vote closed before the sweep came tells nobody."""
+    from django.urls import reverse
+
+    from approvals.deadlines import Deadline
+    from notifications.services import notify
+
+    if not ballot.is_open(award):
+        return
+    eligible = _eligible_ids(award)
+    invitees = vote_invitees(award, eligible)
+    if not invitees:
+        return
+    due = (
+        Deadline.objects.filter(
+            case_type="award",
+            case_id=award.pk,
+            name=WAITING_STEPS[S.VOTING],
+            met_at__isnull=True,
+        )
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    notify(
+        users=invitees,
+        template="award_vote_opened",
+        context={
+            "department": award.department.name,
+            "month": _month_label(award.month),
+            "candidates": len(eligible),
+            "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}"
+            if due is not None and due > timezone.now()
+            else "",
+            "url": reverse("award_detail", args=[award.pk]),
+        },
+        dedupe_key=f"award:{award.pk}:vote-opened",
     )
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 AWARD_STEPS = {
     "open": 23,  # the role, the month's close, the five candidate reads, one INSERT of them
-    "open-vote": 8,
+    "open-vote": 9,  # the outbox event the voters are told from (approvals.award.receivers)
     "vote": 10,  # the participation row (in a savepoint) and one counter UPDATE
     "close-vote": 17,
     "review": 13,
