@@ -26,10 +26,15 @@ class Command(BaseCommand):
         # Eligibility is the domain's rule (approvals, PROMO-2); imported here, at the entry
         # point, because org sits below approvals and must not import it.
         from approvals.eligibility import evaluate
+        from workflows.demo_activity import demo_activity, demo_months_settle
         from workflows.probation import probations_open_missing
 
+        # SCORE-10: an ended month holding ledger events is closed before org.demo imports it.
+        settled = demo_months_settle()
         report = demo_seed()
         opened = probations_open_missing()  # PROB-1: the probationers' cases (idempotent)
+        # The ledger, sales, the pay sheet's month, the roster, punches and findings (idempotent).
+        activity = demo_activity(settled=settled)
         load = report.load
         self.stdout.write(
             f"demo organisation 演示组织: {load.people_created} people created 新建人员, "
@@ -37,6 +42,7 @@ class Command(BaseCommand):
             f"{report.assessments_created} monthly scores created 新建月度考核; "
             f"{opened} probations opened 新建试用期"
         )
+        self.stdout.write(activity.summary())
         self.stdout.write(f"Demo logins 演示账号 — password for everyone 统一密码: {DEMO_PASSWORD}")
         table = [("login 账号", "name 姓名", "roles 角色", "level 职级", "next level 晋升资格")]
         for employee in report.people:
