@@ -137,13 +137,15 @@ def filter_cases(qs, params):
 
 
 def inbox_filters(params) -> dict:
-    """The inbox's filters (workflows.inbox.filter_tasks): `?kind=` (a resource), `?department=`,
+    """The inbox's filters (workflows.inbox.filter_tasks): `?kind=` (a resource, or `findings`:
+    the attendance findings waiting for the caller), `?department=`,
     `?overdue=1` (the step's due time is past), `?q=` (the applicant's name contains it)."""
-    from workflows.inbox import FLOWS
+    from workflows.inbox import FINDINGS, FLOWS
 
+    kinds = [f.resource for f in FLOWS] + [FINDINGS]
     kind = params.get("kind")
-    if kind is not None and kind not in {f.resource for f in FLOWS}:
-        raise _invalid("kind", kind, ", ".join(f.resource for f in FLOWS))
+    if kind is not None and kind not in kinds:
+        raise _invalid("kind", kind, ", ".join(kinds))
     return {
         "kind": kind,
         "department": _department(params),

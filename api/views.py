@@ -266,14 +266,18 @@ class InboxView(APIView):
             OpenApiParameter(
                 "page_size", int, required=False, description="50 by default, at most 200"
             ),
-            OpenApiParameter("kind", str, required=False, description="a resource: leaves, ..."),
+            OpenApiParameter(
+                "kind", str, required=False, description="a resource: leaves, ..., findings"
+            ),
             *CASE_FILTERS[1:],
         ],
         responses=inline_serializer(
             name="InboxRow",
             many=True,
             fields={
-                "task_id": serializers.IntegerField(),
+                # null on an attendance finding's row (resource "findings", ATT-3): it is
+                # decided at POST findings/<case_id>/confirm|dismiss/, not as a task.
+                "task_id": serializers.IntegerField(allow_null=True),
                 "resource": serializers.CharField(),
                 "case_id": serializers.IntegerField(),
                 "action": serializers.CharField(),

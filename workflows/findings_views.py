@@ -32,6 +32,7 @@ from approvals.attendance.findings_decide import (
     penalty_draft_serve,
 )
 from approvals.attendance.models import FindingState
+from approvals.attendance.roster_access import roster_departments
 from approvals.errors import DomainError
 from approvals.penalty.models import Sanction
 from org.models import Department
@@ -40,12 +41,11 @@ PAGE_ROWS = 200
 
 
 def _departments(user):
+    """The departments whose findings the page shows the user: every one for oversight; those
+    they lead, and those of a lead they stand in for (LEAVE-6)."""
     if perms.has_oversight(user):
         return list(Department.objects.order_by("code"))
-    me = perms.employee_of(user)
-    if me is None:
-        return []
-    return list(Department.objects.filter(lead=me).order_by("code"))
+    return list(Department.objects.filter(pk__in=roster_departments(user)).order_by("code"))
 
 
 def _month(value):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from org.levels import ROLE_CODES
+from org.levels import ROLE_CODES, Role
 from org.models import Employee
 
 from .site import FLOWS
@@ -217,14 +217,144 @@ def inbox_for(user) -> list[dict]:
 
 
 def inbox_page(user, *, page: int, page_size: int, **filters) -> tuple[list[dict], int]:
-    """API `GET /inbox/?page=&page_size=`: one page of inbox_for's rows and the number of open
-    tasks; `filters` are filter_tasks's."""
+    """API `GET /inbox/?page=&page_size=`: one page of the caller's open tasks and of the
+    attendance findings waiting for their decision (ATT-3), most urgent first, and how many
+    there are; `filters` are filter_tasks's (`kind=findings`: the findings only)."""
     own, queued, pieces = _open_arms(user)
     tasks = Merged([own, queued], [own, *pieces], **filters)
-    total = tasks.count()
-    start = (page - 1) * page_size
-    page_tasks = tasks[start : start + page_size] if start < total else []
-    return [{k: row[k] for k in INBOX_KEYS} for row in task_rows(page_tasks, user)], total
+    start, stop = (page - 1) * page_size, page * page_size
+    findings = findings_waiting(user, **filters)
+    # The findings' first `stop` keys; counted only when there may be more than that.
+    finding_keys = (
+        list(
+            findings.order_by("due_at", "found_at", "pk").values_list("due_at", "found_at", "pk")[
+                :stop
+            ]
+        )
+        if findings is not None
+        else []
+    )
+    found = len(finding_keys)
+    if found == stop:
+        found = findings.count()
+    total = tasks.count() + found
+    if start >= total:
+        return [], total
+    keys = [(*k, "task") for k in tasks.keys(stop)]
+    keys += [(due, since, since, pk, "finding") for due, since, pk in finding_keys]
+    keys.sort(key=_urgency)
+    window = keys[start:stop]
+    task_ids = [k[3] for k in window if k[4] == "task"]
+    by_task = {r["task_id"]: r for r in task_rows(tasks.by_id(task_ids), user)} if task_ids else {}
+    finding_ids = [k[3] for k in window if k[4] == "finding"]
+    by_finding = {r["case_id"]: r for r in finding_rows(finding_ids, user)} if finding_ids else {}
+    rows = []
+    for key in window:
+        row = (by_task if key[4] == "task" else by_finding).get(key[3])
+        if row is not None:
+            rows.append({k: row[k] for k in INBOX_KEYS})
+    return rows, total
+
+
+# --- attendance findings in the inbox (ATT-3) ---------------------------------------------------
+
+FINDINGS = "findings"  # their resource in the inbox (the API's /findings/<id>/confirm|dismiss/)
+
+
+def findings_waiting(user, *, kind=None, department=None, overdue=None, q=None):
+    """The proposed findings the caller decides (approvals.attendance.selectors), filtered as
+    filter_tasks filters tasks; None when `kind` names a kind of case."""
+    from approvals.attendance.selectors import findings_to_decide
+
+    if kind and kind != FINDINGS:
+        return None
+    qs = findings_to_decide(user)
+    if department:
+        qs = qs.filter(department_id=department)
+    if overdue:
+        qs = qs.filter(due_at__lt=timezone.now())
+    if q and q.strip():
+        qs = qs.filter(employee__name__icontains=q.strip())
+    return qs
+
+
+def finding_rows(ids, user) -> list[dict]:
+    """Inbox rows of the findings `ids`: what was found, whose shift, due when; the row links to
+    the findings page of its department and month, where it is confirmed or dismissed."""
+    from approvals.attendance.models import Finding
+
+    now = timezone.now()
+    rows = []
+    findings = Finding.objects.filter(pk__in=list(ids)).select_related(
+        "employee", "department__lead", "shift"
+    )
+    me = getattr(user, "employee", None)
+    for f in findings:
+        start = timezone.localtime(f.shift.start)
+        params = {
+            "finding": f.get_kind_display(),
+            "name": f.employee.name,
+            "shift": f"{start:%m-%d %H:%M}",
+        }
+        if f.minutes:
+            title = _("%(finding)s, %(minutes)s min: %(name)s, shift of %(shift)s") % {
+                **params,
+                "minutes": f.minutes,
+            }
+        else:
+            title = _("%(finding)s: %(name)s, shift of %(shift)s") % params
+        lead = f.department.lead
+        stand_in = (
+            lead is not None and me is not None and lead.pk != me.pk and lead.pk != f.employee_id
+        )
+        rows.append(
+            {
+                "task_id": None,
+                "resource": FINDINGS,
+                "case_id": f.pk,
+                "action": "confirm",
+                "actions": ["confirm", "dismiss"],
+                "title": title,
+                "skip_level": False,
+                "assigned_at": f.found_at.isoformat(),
+                "due_at": f.due_at.isoformat(),
+                "overdue": f.due_at < now,
+                "url": f"/findings/?department={f.department_id}&month={start:%Y-%m}&state=proposed#finding-{f.pk}",
+                "acting_for": lead.name if stand_in and not _gm_office(user) else None,
+            }
+        )
+    return rows
+
+
+def _gm_office(user) -> bool:
+    from approvals import permissions as perms
+
+    return perms.has_role(user, Role.GM_OFFICE)
+
+
+def findings_by_department(user) -> list[dict]:
+    """The 待办 page's block of findings to decide: per department, how many and the soonest
+    due time (one query)."""
+    from django.db.models import Count, Min
+
+    rows = (
+        findings_waiting(user)
+        .order_by()
+        .values("department_id", "department__name")
+        .annotate(count=Count("pk"), due=Min("due_at"), first_shift=Min("shift__start"))
+        .order_by("due", "department__name")
+    )
+    now = timezone.now()
+    return [
+        {
+            "department": r["department__name"],
+            "count": r["count"],
+            "due": r["due"],
+            "overdue": r["due"] < now,
+            "url": f"/findings/?department={r['department_id']}&month={timezone.localtime(r['first_shift']):%Y-%m}&state=proposed",
+        }
+        for r in rows
+    ]
 
 
 def own_tasks(user, **filters) -> "Merged":
@@ -268,18 +398,31 @@ class Merged:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, window: slice) -> list:
-        start, stop = window.start or 0, window.stop
+    def keys(self, stop: int) -> list[tuple]:
+        """The first `stop` tasks' order keys (due, since, created, id), most urgent first."""
         keys = []
         for piece in self.pieces:
             keys += by_urgency_qs(piece)[:stop].values_list("scheduled", "since", "created", "pk")
-        keys.sort(key=lambda k: (k[0] is None, k[0] or _UNDATED, k[1], k[2], k[3]))
-        ids = [k[3] for k in keys[start:stop]]
+        keys.sort(key=_urgency)
+        return keys[:stop]
+
+    @staticmethod
+    def by_id(ids: list) -> list:
+        """The tasks `ids`, in that order (those that still exist)."""
         found = {task.pk: task for task in _human().filter(pk__in=ids)} if ids else {}
         return [found[pk] for pk in ids if pk in found]
 
+    def __getitem__(self, window: slice) -> list:
+        start, stop = window.start or 0, window.stop
+        return self.by_id([k[3] for k in self.keys(stop)[start:stop]])
+
 
 _UNDATED = dt.datetime.min.replace(tzinfo=dt.UTC)  # sorts the undated (last) among themselves
+
+
+def _urgency(key: tuple) -> tuple:
+    """by_urgency_qs's order over keys (due, since, created, id[, kind]): undated last."""
+    return (key[0] is None, key[0] or _UNDATED, *key[1:])
 
 
 def _open_arms(user) -> tuple:

@@ -128,6 +128,12 @@ def _box(request, name):
         "kinds": [(f.resource, f.kind_label) for f in FLOWS],
         "departments": Department.objects.order_by("name").values_list("pk", "name"),
         "bulk": name == "inbox" and any(r.get("bulk") for r in rows),
+        # ATT-3: the attendance findings waiting for the caller, per department (first page).
+        "findings_groups": (
+            inbox.findings_by_department(request.user)
+            if name == "inbox" and page.number == 1
+            else []
+        ),
     }
     return render(request, "workflows/box.html", context)
 

@@ -41,6 +41,7 @@ from policy.services import policy_in_force, policy_of
 
 from . import common
 from .models import FS, Finding, FindingKind
+from .roster_access import standing_in_for
 
 K = FindingKind
 RULE = "ATT-3"
@@ -52,14 +53,19 @@ DEFAULT_SANCTION = Sanction.VERBAL_WARNING
 
 def findings_visible(user):
     """Oversight (administration, the GM office): every finding; a department lead: their
-    department's and their own; anyone else: their own."""
+    department's and their own; a lead's delegate while the leave runs: the lead's
+    department's too (LEAVE-6, roster_access.standing_in_for); anyone else: their own."""
     qs = Finding.objects.all()
     if perms.has_oversight(user):
         return qs
     me = perms.employee_of(user)
     if me is None:
         return qs.none()
-    return qs.filter(Q(employee=me) | Q(department__lead=me))
+    condition = Q(employee=me) | Q(department__lead=me)
+    standing_in = standing_in_for(user)
+    if standing_in:
+        condition |= Q(department_id__in=list(standing_in))
+    return qs.filter(condition)
 
 
 def drafts_visible(user):
