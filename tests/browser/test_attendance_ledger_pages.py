@@ -70,8 +70,13 @@ def test_roster_punches_findings_to_the_ledger_and_the_pay_sheet(
     found = dict(Finding.objects.values_list("employee__user__username", "kind"))
     assert found == {"xiaowang": FindingKind.LATE, "xiaoli": FindingKind.ABSENCE}
 
-    # ATT-3: the lead confirms each finding from the findings page.
+    # ATT-3: the lead finds them waiting in 待办 and follows the block to the findings page.
     login(page, base, "lead")
+    goto(page, f"{base}/inbox/", "inbox-findings")
+    group = page.locator("[data-testid=findings-group]")
+    assert group.count() == 1 and "2" in group.inner_text()
+    click(page, group.locator("a"), "inbox-to-findings")
+    assert page.locator("[data-testid=finding-row][data-state=proposed]").count() == 2
     for finding in Finding.objects.order_by("pk"):
         goto(page, f"{base}/findings/?month={month}&department={org.cs.pk}", "findings")
         row = page.locator(f"[data-testid=finding-row][data-finding='{finding.pk}']")
