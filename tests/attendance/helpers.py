@@ -58,3 +58,24 @@ def listed(resource, employee) -> list[int]:
 
 def tasks(employee, resource) -> list[dict]:
     return [row for row in inbox(employee) if row["resource"] == resource]
+
+
+def lead_on_leave(org, delegate, start, end):
+    """The lead's approved annual leave naming `delegate` (LEAVE-6), from `start` to `end`."""
+    import datetime as dt
+
+    from approvals.leave.models import Leave, LeaveKind, LeaveState
+
+    return Leave.objects.create(
+        employee=org.lead,
+        department=org.cs,
+        kind=LeaveKind.ANNUAL,
+        start=start,
+        end=end,
+        reason="年假",
+        delegate=delegate,
+        state=LeaveState.APPROVED,
+        policy_version="test",
+        submitted_at=start - dt.timedelta(days=7),
+        submitted_by=org.lead,
+    )

@@ -8,10 +8,11 @@ import time_machine
 from viewflow.workflow.models import Task
 
 from approvals.attendance.models import PunchCorrection
-from approvals.leave.models import Leave, LeaveKind, LeaveState
+from approvals.leave.models import Leave
 from audit.models import AuditEvent
 from notifications.scheduler import sweep
 from tests.attendance.helpers import PUNCHES, SWAPS, act, local, request_punch, request_swap, tasks
+from tests.attendance.helpers import lead_on_leave as on_leave
 from tests.events import dispatched
 from workflows.attendance import PunchCorrectionFlow, ShiftSwapFlow
 
@@ -21,19 +22,7 @@ MONDAY, FRIDAY = local(2026, 3, 2, 9, 0), local(2026, 3, 6, 18, 0)
 
 
 def lead_on_leave(org, delegate):
-    return Leave.objects.create(
-        employee=org.lead,
-        department=org.cs,
-        kind=LeaveKind.ANNUAL,
-        start=MONDAY,
-        end=FRIDAY,
-        reason="年假",
-        delegate=delegate,
-        state=LeaveState.APPROVED,
-        policy_version="test",
-        submitted_at=MONDAY - dt.timedelta(days=7),
-        submitted_by=org.lead,
-    )
+    return on_leave(org, delegate, MONDAY, FRIDAY)
 
 
 def test_leave6_the_approval_nodes_are_delegable():

@@ -15,10 +15,10 @@ from approvals.attendance.findings import findings_check
 from approvals.attendance.findings_decide import check_decider
 from approvals.attendance.models import Finding
 from approvals.attendance.selectors import findings_to_decide
-from approvals.leave.models import Leave, LeaveKind, LeaveState
 from approvals.promotion import services
 from approvals.selectors import allowed
 from tests.attendance.findings_helpers import DAY, NOW, punch, shift
+from tests.attendance.helpers import lead_on_leave
 from tests.orgdata import employee
 from tests.penalty.helpers import client_for
 from workflows.engine import start_flow
@@ -134,19 +134,7 @@ def test_att3_a_leads_own_finding_is_the_gm_offices_row(org, now):
 def test_leave6_the_delegate_has_the_leads_rows_while_the_leave_runs(org, now):
     finding = late(org.agent)
     deputy = employee("deputy", department=org.cs, level="senior", name="代理人")
-    Leave.objects.create(
-        employee=org.lead,
-        department=org.cs,
-        kind=LeaveKind.ANNUAL,
-        start=NOW - dt.timedelta(hours=1),
-        end=NOW + dt.timedelta(days=2),
-        reason="年假",
-        delegate=deputy,
-        state=LeaveState.APPROVED,
-        policy_version="test",
-        submitted_at=NOW - dt.timedelta(days=7),
-        submitted_by=org.lead,
-    )
+    lead_on_leave(org, deputy, NOW - dt.timedelta(hours=1), NOW + dt.timedelta(days=2))
     [row] = finding_rows(deputy)
     assert row["case_id"] == finding.pk and row["acting_for"] == org.lead.name
     # The row's link opens the findings page, where the delegate decides (LEAVE-6).

@@ -4,8 +4,6 @@ the API, for the leave's duration only. Before the leave starts and after it end
 refused as anyone else is (403 naming whom they stand in for and when; the page answers 404),
 and a colleague who is not the delegate is refused throughout."""
 
-import datetime as dt
-
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,9 +12,9 @@ from django.test import Client
 from approvals.attendance.models import Punch, RosterImport, Shift
 from approvals.attendance.roster import roster_import
 from approvals.errors import NotAllowed
-from approvals.leave.models import Leave, LeaveKind, LeaveState
+from approvals.leave.models import Leave, LeaveState
 from audit.models import AuditEvent
-from tests.attendance.helpers import client_for, local
+from tests.attendance.helpers import client_for, lead_on_leave, local
 
 pytestmark = pytest.mark.django_db
 
@@ -28,19 +26,7 @@ GRID = "/roster/?week=2026-W11"
 
 @pytest.fixture
 def lead_away(org, deputy):
-    return Leave.objects.create(
-        employee=org.lead,
-        department=org.cs,
-        kind=LeaveKind.ANNUAL,
-        start=START,
-        end=END,
-        reason="年假",
-        delegate=deputy,
-        state=LeaveState.APPROVED,
-        policy_version="test",
-        submitted_at=START - dt.timedelta(days=7),
-        submitted_by=org.lead,
-    )
+    return lead_on_leave(org, deputy, START, END)
 
 
 def rows(*users, day="2026-03-09"):
