@@ -107,3 +107,21 @@ def test_an_api_list_reads_its_rows_by_id_without_asking_visibility_again(org):
     ]
     assert rows, "the page's rows are read"
     assert all("UNION" not in sql for sql in rows)
+
+
+def test_the_inbox_counts_tasks_with_what_its_indexes_hold(org):
+    """X-Total-Count reads the owner and queue indexes alone: no task type or node condition
+    (only human tasks have an owner or a queue); a kind filter still counts by node."""
+    apply(org.agent)
+    c = Client()
+    c.force_login(org.gm.user)
+    with CaptureQueriesContext(connection) as queries:
+        response = c.get("/api/v1/inbox/")
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "viewflow_task" in q["sql"]]
+    assert counts and response["X-Total-Count"] == str(len(response.json()))
+    assert all("flow_task_type" not in sql and '"flow_task" IN' not in sql for sql in counts)
+    lead = Client()
+    lead.force_login(org.lead.user)
+    assert lead.get("/api/v1/inbox/")["X-Total-Count"] == "1"
+    assert lead.get("/api/v1/inbox/?kind=promotions")["X-Total-Count"] == "1"
+    assert lead.get("/api/v1/inbox/?kind=leaves")["X-Total-Count"] == "0"
