@@ -1,5 +1,7 @@
 """Shift swap (调班, SWAP-1) and missed-punch make-up (补卡, PUNCH-1)."""
 
+import re
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -238,6 +240,10 @@ class Punch(models.Model):
         return f"{self.employee} {self.at:%Y-%m-%d %H:%M}"
 
 
+# The check's reasons for clearing (approvals.attendance.findings.clear_for_makeup/_leave).
+_CLEARED_BY = re.compile(r"^(?:PUNCH-1|LEAVE-3): (make-up|leave) #(\d+) approved$")
+
+
 class FindingKind(models.TextChoices):
     LATE = "late", _("Late arrival")
     EARLY = "early", _("Early leave")
@@ -310,6 +316,23 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.employee} {self.kind} ({self.state})"
+
+    def reason_shown(self) -> str:
+        """The reason as a page shows it: a person's words as written; the check's own reasons
+        for a cleared finding (stored language-neutral, findings.clear_for) in the reader's
+        language."""
+        if self.state != FS.CLEARED:
+            return self.reason
+        found = _CLEARED_BY.match(self.reason or "")
+        if found is None:
+            return _("Cleared: its cause is no longer present (ATT-2).") if self.reason else ""
+        what, number = found.groups()
+        text = (
+            _("Cleared: make-up request #%(number)s was approved (PUNCH-1).")
+            if what == "make-up"
+            else _("Cleared: leave request #%(number)s was approved (LEAVE-3).")
+        )
+        return text % {"number": number}
 
     @transition(field=state, source=FS.PROPOSED, target=FS.CONFIRMED)
     def confirm(self):

@@ -198,3 +198,29 @@ def test_att3_the_inbox_reads_findings_in_a_constant_number_of_statements(org, n
     for i in range(4):
         late(employee(f"x{i}", department=org.cs))
     assert statements() == one
+
+
+@pytest.mark.parametrize(
+    "stored, zh, en",
+    [
+        (
+            "LEAVE-3: leave #7 approved",
+            "已消除：请假申请 #7 已批准（LEAVE-3）。",
+            "leave request #7",
+        ),
+        (
+            "PUNCH-1: make-up #9 approved",
+            "已消除：补卡申请 #9 已批准（PUNCH-1）。",
+            "make-up request #9",
+        ),
+        ("ATT-2: cause no longer present", "已消除：原因已不存在（ATT-2）。", "no longer present"),
+    ],
+)
+def test_att2_a_cleared_findings_reason_is_shown_in_the_readers_language(org, now, stored, zh, en):
+    finding = late(org.agent)
+    Finding.objects.filter(pk=finding.pk).update(state="cleared", reason=stored)
+    for language, text in (("zh-hans", zh), ("en", en)):
+        c = Client(HTTP_ACCEPT_LANGUAGE=language)
+        c.force_login(org.lead.user)
+        page = c.get(f"/findings/?department={org.cs.pk}&month=2026-03").content.decode()
+        assert text in page and stored not in page
