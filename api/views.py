@@ -15,7 +15,7 @@ from approvals.db import whole_transaction
 from approvals.inputs import ladder_level, record_id
 from approvals.penalty.services import penalty_serve
 from approvals.promotion.services import promotion_submit
-from approvals.selectors import deadlines_for, timelines_for
+from approvals.selectors import deadlines_for, ids_of_any, timelines_for
 from org.levels import LADDER, Role
 from org.models import Department, Employee
 from performance.models import Assessment, ScoreEvent
@@ -315,10 +315,12 @@ def employees_visible_to(user):
     if employee is None:
         return qs.none()
     if perms.has_role(user, Role.DEPARTMENT_LEAD):
-        # The departments led as an id subquery, not a join ORed with the lead's own row: that
-        # OR read every employee of the company (benchmarks/inbox.py: 50 ms for 10 rows).
+        # The department's people and the lead's own row as a UNION of ids, each on its index:
+        # a join ORed with the own row read every employee of the company (50 ms for 10 rows),
+        # and the OR of an id subquery walked the whole primary key to fill a page a small
+        # department never fills (benchmarks/inbox.py, 33,000 employees: 9 ms, now 0.2 ms).
         led = Department.objects.filter(lead=employee).values("pk")
-        return qs.filter(Q(department_id__in=led) | Q(pk=employee.pk))
+        return qs.filter(pk__in=ids_of_any(Employee, Q(department_id__in=led) | Q(pk=employee.pk)))
     return qs.filter(pk=employee.pk)
 
 

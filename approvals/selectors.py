@@ -33,7 +33,7 @@ def scoped(qs, user, involved):
             case_type=qs.model._meta.model_name, employee=employee
         ).values("case_id")
     )
-    return qs.filter(pk__in=_ids_of_any(qs.model, condition))
+    return qs.filter(pk__in=ids_of_any(qs.model, condition))
 
 
 def _arms(condition: Q) -> list:
@@ -46,7 +46,7 @@ def _arms(condition: Q) -> list:
     return arms
 
 
-def _ids_of_any(model, condition: Q):
+def ids_of_any(model, condition: Q):
     """The ids of `model` rows matching any arm of `condition`, as a UNION ALL of one id query
     per arm: each arm uses its own index, where one OR across joined tables read every row
     (and needed a DISTINCT for the joins; benchmarks/inbox.py, 100,000 cases)."""

@@ -125,3 +125,17 @@ def test_the_inbox_counts_tasks_with_what_its_indexes_hold(org):
     assert lead.get("/api/v1/inbox/")["X-Total-Count"] == "1"
     assert lead.get("/api/v1/inbox/?kind=promotions")["X-Total-Count"] == "1"
     assert lead.get("/api/v1/inbox/?kind=leaves")["X-Total-Count"] == "0"
+
+
+def test_a_leads_employees_list_reads_its_ids_as_a_union_of_arms(org):
+    """The department's people and the lead's own row, each on its index (no OR that walks the
+    whole primary key to fill a page a small department never fills)."""
+    c = Client()
+    c.force_login(org.lead.user)
+    with CaptureQueriesContext(connection) as queries:
+        response = c.get("/api/v1/employees/")
+    names = {row["username"] for row in response.json()}
+    assert org.lead.user.username in names and org.agent.user.username in names
+    assert org.other_dept_agent.user.username not in names
+    ids = [q["sql"] for q in queries if "LIMIT 201" in q["sql"] and "org_employee" in q["sql"]]
+    assert ids and all("UNION" in sql for sql in ids)
