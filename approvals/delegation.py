@@ -45,6 +45,13 @@ def _leave_changed(sender, instance, **kwargs):
         AWAY.forget_now_and_at_commit()
 
 
+def anyone_away(at: dt.datetime | None = None) -> bool:
+    """False when surely nobody has a delegated leave running at `at` (from the cache): then
+    nobody stands in for anyone, and who-stands-in questions need no query."""
+    at = at or timezone.now()
+    return any(start <= at < end for spans in AWAY.get().values() for start, end in spans)
+
+
 def may_be_away(employee: Employee | None, at: dt.datetime | None = None) -> bool:
     """False when the employee has surely no delegated leave running at `at` (from the cache)."""
     if employee is None:

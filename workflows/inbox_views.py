@@ -14,8 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow.models import Task
 
+from approvals import delegation
+from approvals import permissions as perms
 from approvals.errors import DomainError
 from notifications.context_processors import capped_count
+from org.levels import Role
 from org.models import Department
 
 from . import inbox, mine
@@ -68,17 +71,30 @@ class _Capped:
 
 
 def nav_counts(request) -> dict:
-    """Context processor: the header's counts of 待办 and 待领取 (two COUNT queries, each
-    stopping at the badge's cap)."""
+    """Context processor: the header's counts of 待办 (tasks and findings to decide) and 待领取
+    (COUNT queries, each stopping at the badge's cap)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
         "nav_counts": {
-            "inbox": capped_count(inbox.assigned_tasks(user)),
+            "inbox": capped_count(inbox.assigned_tasks(user)) + _findings_count(user),
             "queue": capped_count(inbox.queued_tasks(user)),
         }
     }
+
+
+def _findings_count(user) -> int:
+    """The attendance findings waiting for the user's decision (ATT-3), counted with the tasks
+    of 待办; no query for whoever decides none (neither a lead, nor the GM office, nor anyone's
+    delegate while nobody is away: the permissions and the cached table of delegated leaves)."""
+    if not (
+        perms.has_role(user, Role.DEPARTMENT_LEAD)
+        or perms.has_role(user, Role.GM_OFFICE)
+        or delegation.anyone_away()
+    ):
+        return 0
+    return capped_count(inbox.findings_waiting(user))
 
 
 def _filters(request) -> dict:

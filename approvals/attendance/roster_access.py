@@ -60,9 +60,7 @@ def standing_in_for(actor, at: dt.datetime | None = None) -> dict[int, Employee]
     if me is None:
         return {}
     at = at or timezone.now()
-    if not any(
-        start <= at < end for spans in delegation.AWAY.get().values() for start, end in spans
-    ):
+    if not delegation.anyone_away(at):
         return {}
     leads = delegation.principals_of(me, at)
     if not leads:

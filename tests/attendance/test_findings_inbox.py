@@ -224,3 +224,17 @@ def test_att2_a_cleared_findings_reason_is_shown_in_the_readers_language(org, no
         c.force_login(org.lead.user)
         page = c.get(f"/findings/?department={org.cs.pk}&month=2026-03").content.decode()
         assert text in page and stored not in page
+
+
+def test_att3_the_header_counts_findings_with_the_tasks_of_todo(org, now):
+    apply(org.colleague)
+    late(org.agent)
+    c = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    c.force_login(org.lead.user)
+    page = c.get("/").content.decode()
+    assert 'data-testid="nav-inbox">待办<span class="count">2</span>' in page
+    agent = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    agent.force_login(org.agent.user)
+    with CaptureQueriesContext(connection) as queries:
+        agent.get("/")
+    assert not any(Finding._meta.db_table in q["sql"] for q in queries)
