@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone, translation
 
 from approvals.leave.models import Leave, LeaveBalance, LeaveState
+from policy.deadlines import is_working_day
 from tests.browser.pages import click, login, open_case_from_list, submit_action
 from tests.orgdata import build_org
 
@@ -24,10 +25,12 @@ def test_leave_request_approved_from_the_inbox(live_server, browser_page):
     year = timezone.localdate().year
     LeaveBalance.objects.create(employee=org.agent, year=year, entitled=5)
     page, base = browser_page, live_server.url
-    # a working day next week, 09:00–18:00 company time, within this year
-    day = timezone.localdate() + dt.timedelta(days=7)
-    if day.year != year:
-        day = timezone.localdate() + dt.timedelta(days=1)
+    # a working day (DEADLINE-1's calendar) about a week ahead, 09:00–18:00 company time, within
+    # this year: a weekend day is no day of leave (LEAVE-4), and the suite runs on any day
+    today = timezone.localdate()
+    ahead = [today + dt.timedelta(days=n) for n in range(1, 15)]
+    working = [d for d in ahead if d.year == year and is_working_day(d)]
+    day = next((d for d in working if d >= today + dt.timedelta(days=7)), working[-1])
     start = timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
     end = start + dt.timedelta(hours=9)
 
