@@ -13,13 +13,16 @@ come with the tasks (`task_rows` then reads no deadlines).
 import datetime as dt
 import functools
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from approvals import permissions as perms
+from approvals.attendance.models import Finding
+from approvals.attendance.selectors import findings_to_decide
 from org.levels import ROLE_CODES, Role
 from org.models import Employee
 
@@ -266,8 +269,6 @@ FINDINGS = "findings"  # their resource in the inbox (the API's /findings/<id>/c
 def findings_waiting(user, *, kind=None, department=None, overdue=None, q=None):
     """The proposed findings the caller decides (approvals.attendance.selectors), filtered as
     filter_tasks filters tasks; None when `kind` names a kind of case."""
-    from approvals.attendance.selectors import findings_to_decide
-
     if kind and kind != FINDINGS:
         return None
     qs = findings_to_decide(user)
@@ -282,15 +283,16 @@ def findings_waiting(user, *, kind=None, department=None, overdue=None, q=None):
 
 def finding_rows(ids, user) -> list[dict]:
     """Inbox rows of the findings `ids`: what was found, whose shift, due when; the row links to
-    the findings page of its department and month, where it is confirmed or dismissed."""
-    from approvals.attendance.models import Finding
-
+    the findings page of its department and month, where it is confirmed or dismissed. A
+    delegate's row names the lead on leave they decide for (LEAVE-6)."""
     now = timezone.now()
     rows = []
     findings = Finding.objects.filter(pk__in=list(ids)).select_related(
         "employee", "department__lead", "shift"
     )
     me = getattr(user, "employee", None)
+    # The GM office decides as itself; anyone else who is not the lead decides for the lead.
+    for_lead = me is not None and not perms.has_role(user, Role.GM_OFFICE)
     for f in findings:
         start = timezone.localtime(f.shift.start)
         params = {
@@ -306,9 +308,7 @@ def finding_rows(ids, user) -> list[dict]:
         else:
             title = _("%(finding)s: %(name)s, shift of %(shift)s") % params
         lead = f.department.lead
-        stand_in = (
-            lead is not None and me is not None and lead.pk != me.pk and lead.pk != f.employee_id
-        )
+        stand_in = for_lead and lead is not None and lead.pk not in (me.pk, f.employee_id)
         rows.append(
             {
                 "task_id": None,
@@ -322,23 +322,15 @@ def finding_rows(ids, user) -> list[dict]:
                 "due_at": f.due_at.isoformat(),
                 "overdue": f.due_at < now,
                 "url": f"/findings/?department={f.department_id}&month={start:%Y-%m}&state=proposed#finding-{f.pk}",
-                "acting_for": lead.name if stand_in and not _gm_office(user) else None,
+                "acting_for": lead.name if stand_in else None,
             }
         )
     return rows
 
 
-def _gm_office(user) -> bool:
-    from approvals import permissions as perms
-
-    return perms.has_role(user, Role.GM_OFFICE)
-
-
 def findings_by_department(user) -> list[dict]:
     """The 待办 page's block of findings to decide: per department, how many and the soonest
     due time (one query)."""
-    from django.db.models import Count, Min
-
     rows = (
         findings_waiting(user)
         .order_by()
